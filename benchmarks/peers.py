@@ -1,0 +1,212 @@
+"""Run ONE structure-learning method on ONE dataset, in its own process (worker).
+
+Usage: ``python benchmarks/peers.py METHOD DATA.npz {raw,std} OUT.json``
+
+DATA.npz holds ``X`` (n x d).  ``std`` scales each column to mean 0 and variance 1 first.
+OUT.json gets ``status`` (ok / skipped / error), ``B_est`` (0/1 lists, B[i][j] = 1 means
+i -> j), ``fit_seconds`` (the method call only), ``n_undirected`` / ``n_bidirected`` for
+CPDAG methods, ``nan_in_W``, the package ``version`` and a ``note`` on skips and errors.
+
+Methods and settings (the packages' defaults unless listed; the same as the reference
+measurements behind the project's peer anchors):
+
+  dagma_linear    dagma.linear.DagmaLinear(loss_type='l2').fit(X, lambda1=0.02,
+                  w_threshold=0.3, s=[1.0, .9, .8, .7, .6]) -- a fresh ``s`` and a copy of X
+                  on every call (DAGMA mutates both)
+  notears         gCastle ``Notears()``: lambda1=0.1, l2 loss, w_threshold=0.3
+  pc              causal-learn ``pc(X, 0.05, 'fisherz')``; directed edges of the CPDAG only
+  ges             causal-learn ``ges(X, score_func='local_score_BIC')``; directed edges only
+  direct_lingam   ``lingam.DirectLiNGAM()``; adjacency_matrix_ transposed
+  sortnregress    Reisach et al. (2021): order by marginal variance, adaptive-Lasso (BIC)
+                  regression of each variable on its predecessors
+  r2sortnregress  Reisach et al. (2023): the same, ordered by R^2 of each variable on all
+                  others (invariant to rescaling the columns)
+  stabledag       ``StableDAGLearner(random_state=0)`` (default, unit-free mode)
+  stabledag_ev    ``StableDAGLearner(standardize=False, equal_variances=True,
+                  random_state=0)`` (equal-variance mode)
+
+Which interpreter runs a method: see ``METHOD_ENV`` (peers / lingam / project).
+"""
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _metrics import cpdag_directed_part, standardize  # noqa: E402
+
+# method -> (environment, importable module that must be there, distribution name)
+METHOD_ENV = {
+    "dagma_linear": ("peers", "dagma", "dagma"),
+    "notears": ("peers", "castle", "gcastle"),
+    "pc": ("peers", "causallearn", "causal-learn"),
+    "ges": ("peers", "causallearn", "causal-learn"),
+    "sortnregress": ("peers", "sklearn", "scikit-learn"),
+    "r2sortnregress": ("peers", "sklearn", "scikit-learn"),
+    "direct_lingam": ("lingam", "lingam", "lingam"),
+    "stabledag": ("project", "stabledag", "stabledag"),
+    "stabledag_ev": ("project", "stabledag", "stabledag"),
+}
+PEER_METHODS = [m for m, (env, _, _) in METHOD_ENV.items() if env != "project"]
+STABLEDAG_METHODS = [m for m, (env, _, _) in METHOD_ENV.items() if env == "project"]
+
+
+def sort_and_regress(X, scores):
+    """Regress each variable, in increasing ``scores`` order, on all its predecessors.
+
+    Adaptive Lasso: OLS magnitudes rescale the predecessors, LassoLarsIC (BIC) picks the
+    penalty.  Returns W with W[i, j] the weight of i -> j.
+    """
+    from sklearn.linear_model import LassoLarsIC, LinearRegression
+
+    d = X.shape[1]
+    W = np.zeros((d, d))
+    order = np.argsort(scores)
+    for k in range(1, d):
+        preds, target = order[:k], order[k]
+        ols = LinearRegression().fit(X[:, preds], X[:, target])
+        scale = np.abs(ols.coef_)
+        lasso = LassoLarsIC(criterion="bic").fit(X[:, preds] * scale, X[:, target])
+        W[preds, target] = lasso.coef_ * scale
+    return W
+
+
+def r2_of_each(X):
+    """R^2 of each column on all others, from the inverse correlation matrix."""
+    return 1.0 - 1.0 / np.diag(np.linalg.inv(np.corrcoef(X, rowvar=False)))
+
+
+def _fit_dagma(X):
+    from dagma.linear import DagmaLinear
+
+    s = [1.0, 0.9, 0.8, 0.7, 0.6]
+    return DagmaLinear(loss_type="l2").fit(X.copy(), lambda1=0.02, w_threshold=0.3, s=s), {}
+
+
+def _fit_notears(X):
+    import logging
+
+    logging.disable(logging.INFO)
+    from castle.algorithms import Notears
+
+    model = Notears()
+    model.learn(X.copy())
+    W = np.asarray(model.weight_causal_matrix, dtype=float)
+    B = np.asarray(model.causal_matrix, dtype=float)  # |W| > w_threshold
+    return B, {"nan_in_W": bool(np.isnan(W).any())}
+
+
+def _fit_pc(X):
+    from causallearn.search.ConstraintBased.PC import pc
+
+    graph = pc(X.copy(), 0.05, "fisherz", show_progress=False).G.graph
+    B, n_und, n_bi = cpdag_directed_part(graph)
+    return B.astype(float), {"n_undirected": n_und, "n_bidirected": n_bi}
+
+
+def _fit_ges(X):
+    from causallearn.search.ScoreBased.GES import ges
+
+    graph = ges(X.copy(), score_func="local_score_BIC")["G"].graph
+    B, n_und, n_bi = cpdag_directed_part(graph)
+    return B.astype(float), {"n_undirected": n_und, "n_bidirected": n_bi}
+
+
+def _fit_lingam(X):
+    import lingam
+
+    model = lingam.DirectLiNGAM()
+    model.fit(X.copy())
+    return np.asarray(model.adjacency_matrix_, dtype=float).T, {}  # lingam: A[i, j] = j -> i
+
+
+def _fit_stabledag(X, **kwargs):
+    from stabledag import StableDAGLearner
+
+    est = StableDAGLearner(random_state=0, **kwargs)
+    est.fit(X.copy())
+    return np.asarray(est.predict_graph(), dtype=float), {}
+
+
+FITTERS = {
+    "dagma_linear": _fit_dagma,
+    "notears": _fit_notears,
+    "pc": _fit_pc,
+    "ges": _fit_ges,
+    "direct_lingam": _fit_lingam,
+    "sortnregress": lambda X: (sort_and_regress(X, np.var(X, axis=0)), {}),
+    "r2sortnregress": lambda X: (sort_and_regress(X, r2_of_each(X)), {}),
+    "stabledag": _fit_stabledag,
+    "stabledag_ev": lambda X: _fit_stabledag(X, standardize=False, equal_variances=True),
+}
+
+
+def package_version(dist):
+    """Installed version of a distribution, or None."""
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:
+        return None
+
+
+def check_importable(method):
+    """None if the method's package imports here, else a note saying what is missing."""
+    _, module, dist = METHOD_ENV[method]
+    try:
+        __import__(module)
+    except Exception as exc:  # ImportError, or a broken install
+        return "%s not importable in %s (%s: %s); install %s there" % (
+            module, sys.executable, type(exc).__name__, exc, dist)
+    return None
+
+
+def run(method, X):
+    """Fit one method; returns the OUT.json record (status ok / skipped / error)."""
+    if method not in FITTERS:
+        raise ValueError("unknown method %r; choose from %s" % (method, sorted(FITTERS)))
+    rec = {"method": method, "python": sys.executable,
+           "version": package_version(METHOD_ENV[method][2])}
+    note = check_importable(method)
+    if note:
+        return dict(rec, status="skipped", note=note)
+    warnings.filterwarnings("ignore")
+    try:
+        t0 = time.perf_counter()
+        W, info = FITTERS[method](X)
+        secs = time.perf_counter() - t0
+    except Exception as exc:
+        return dict(rec, status="error", note="%s: %s" % (type(exc).__name__, exc),
+                    traceback=traceback.format_exc())
+    W = np.asarray(W, dtype=float)
+    B = (W != 0).astype(int)
+    np.fill_diagonal(B, 0)
+    info.setdefault("nan_in_W", bool(np.isnan(W).any()))
+    return dict(rec, status="ok", B_est=B.tolist(), fit_seconds=secs, **info)
+
+
+def main(argv):
+    """CLI entry point: METHOD DATA.npz {raw,std} OUT.json."""
+    if len(argv) != 4 or argv[2] not in ("raw", "std"):
+        sys.exit(__doc__)
+    method, data, scale, out = argv
+    X = np.asarray(np.load(data, allow_pickle=False)["X"], dtype=float)
+    if scale == "std":
+        X = standardize(X)
+    rec = run(method, X)
+    rec["scale"] = scale
+    with open(out, "w") as f:
+        json.dump(rec, f)
+    return 0 if rec["status"] != "error" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,244 @@
+"""The one optimisation loop: clipping, scheduler, early stopping, acyclicity schedule.
+
+Training runs in *stages* of an acyclicity schedule (a log-det central path,
+as in DAGMA): stage ``k`` minimises
+
+    lambda_recon * recon + lambda_sparse * l1 + lambda_acyclic * growth**k * h(W)
+
+so the acyclicity weight grows until ``h(W)`` reaches ``h_tol``. Each stage is
+a sequence of *epochs*; an epoch is ``steps_per_epoch`` full-batch Adam steps
+(weight decay, gradient norm clipping), after which the objective on the
+validation statistics drives ``ReduceLROnPlateau`` and early stopping, and one
+history record is written. A stage ends when the validation objective has not
+improved for ``n_iter_no_change`` epochs; its best weights are restored.
+
+A step that produces a non-finite value or leaves the log-det domain is undone:
+the epoch restarts from its starting weights with half the learning rate, at
+most ``max_retries`` times per stage.
+
+This module knows nothing of scikit-learn or of the estimator.
+"""
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .acyclicity import ACYCLICITY, in_logdet_domain
+from .losses import l1_penalty
+
+__all__ = ["TrainingConfig", "TrainingResult", "train"]
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Hyperparameters of :func:`train` (see the estimator for their meaning)."""
+
+    lambda_recon: float = 1.0
+    lambda_sparse: float = 0.02
+    lambda_acyclic: float = 1.0
+    learning_rate: float = 1e-2
+    weight_decay: float = 1e-4
+    max_grad_norm: float = 1.0
+    lr_factor: float = 0.5
+    lr_patience: int = 3
+    min_lr: float = 1e-5
+    max_epochs: int = 2000
+    steps_per_epoch: int = 25
+    n_iter_no_change: int = 10
+    tol: float = 1e-5
+    n_stages: int = 5
+    acyclic_growth: float = 10.0
+    h_tol: float = 1e-8
+    acyclicity: str = "logdet"
+    max_retries: int = 20
+    log_threshold: float = 0.3
+    verbose: int = 0
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train` returns: plain NumPy/Python values, no tensors."""
+
+    weights: np.ndarray
+    history: list = field(default_factory=list)
+    n_iter: int = 0
+    converged: bool = False
+    h: float = float("nan")
+
+
+def _terms(model, stats, acyclic_weight, cfg):
+    """Every loss term and the weighted total, as tensors."""
+    W = model.adjacency()
+    recon = model.recon_loss(stats)
+    sparse = l1_penalty(W)
+    h = ACYCLICITY[cfg.acyclicity](W)
+    total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h
+    return {"loss": total, "recon": recon, "sparse": sparse, "h": h}
+
+
+def _step_is_valid(model, cfg):
+    W = model.adjacency().detach()
+    if not bool(torch.isfinite(W).all()):
+        return False
+    return cfg.acyclicity != "logdet" or in_logdet_domain(W)
+
+
+def _step(model, optimizer, stats, acyclic_weight, cfg):
+    """One clipped optimiser step; returns (terms, grad_norm, clipped) or None if invalid."""
+    optimizer.zero_grad(set_to_none=True)
+    terms = _terms(model, stats, acyclic_weight, cfg)
+    if not bool(torch.isfinite(terms["loss"])):
+        return None
+    terms["loss"].backward()
+    params = [p for p in model.parameters() if p.requires_grad]
+    grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm).item()
+    if not math.isfinite(grad_norm):
+        return None
+    optimizer.step()
+    if not _step_is_valid(model, cfg):
+        return None
+    values = {k: v.item() for k, v in terms.items()}
+    return values, grad_norm, grad_norm > cfg.max_grad_norm
+
+
+def _train_epoch(model, optimizer, stats, acyclic_weight, cfg):
+    """``steps_per_epoch`` steps; the averages of the epoch, or None if a step failed."""
+    sums, norms, n_clipped = {}, [], 0
+    for _ in range(cfg.steps_per_epoch):
+        out = _step(model, optimizer, stats, acyclic_weight, cfg)
+        if out is None:
+            return None
+        values, grad_norm, clipped = out
+        for key, value in values.items():
+            sums[key] = sums.get(key, 0.0) + value
+        norms.append(grad_norm)
+        n_clipped += int(clipped)
+    record = {f"train_{k}" if k == "loss" else k: v / cfg.steps_per_epoch for k, v in sums.items()}
+    record["grad_norm"] = float(np.mean(norms))
+    record["clip_ratio"] = n_clipped / cfg.steps_per_epoch
+    return record
+
+
+def _evaluate(model, stats, acyclic_weight, cfg):
+    with torch.no_grad():
+        terms = _terms(model, stats, acyclic_weight, cfg)
+    return {k: v.item() for k, v in terms.items()}
+
+
+def _set_lr(optimizer, lr):
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
+def _make_optimizer(model, lr, cfg):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, mode="min", factor=cfg.lr_factor, patience=cfg.lr_patience,
+        threshold=cfg.tol, threshold_mode="abs", min_lr=cfg.min_lr,
+    )
+    return optimizer, scheduler
+
+
+def _edge_count(model, threshold):
+    W = model.adjacency().detach()
+    return int((W.abs() > threshold).sum().item())
+
+
+def _fit_stage(model, train_stats, val_stats, stage, state):
+    """Train one stage of the schedule to early stopping; mutates ``state``."""
+    cfg = state["cfg"]
+    acyclic_weight = cfg.lambda_acyclic * cfg.acyclic_growth**stage
+    optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
+    best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
+    while state["epoch"] < cfg.max_epochs:
+        start_weights = copy.deepcopy(model.state_dict())
+        record = _train_epoch(model, optimizer, train_stats, acyclic_weight, cfg)
+        if record is None:
+            retries = _retreat(model, optimizer, start_weights, retries, cfg)
+            continue
+        state["epoch"] += 1
+        val = _evaluate(model, val_stats, acyclic_weight, cfg)
+        scheduler.step(val["loss"])
+        record.update(_bookkeeping(model, state, stage, acyclic_weight, val, optimizer))
+        state["history"].append(record)
+        _log_epoch(record, cfg)
+        if val["loss"] < best_val - cfg.tol:
+            best_val, best_weights, stale = val["loss"], copy.deepcopy(model.state_dict()), 0
+        else:
+            stale += 1
+        if stale >= cfg.n_iter_no_change:
+            break
+    model.load_state_dict(best_weights)
+
+
+def _retreat(model, optimizer, start_weights, retries, cfg):
+    """Undo a failed epoch and halve the learning rate; raise after too many tries."""
+    if retries >= cfg.max_retries:
+        raise FloatingPointError(
+            "Training kept producing non-finite values or leaving the acyclicity domain "
+            f"after {retries} learning-rate cuts. Lower learning_rate, raise lambda_sparse "
+            "or check the data for extreme values."
+        )
+    model.load_state_dict(start_weights)
+    _set_lr(optimizer, optimizer.param_groups[0]["lr"] * 0.5)
+    optimizer.state.clear()
+    return retries + 1
+
+
+def _bookkeeping(model, state, stage, acyclic_weight, val, optimizer):
+    cfg = state["cfg"]
+    return {
+        "epoch": state["epoch"],
+        "stage": stage,
+        "val_loss": val["loss"],
+        "val_recon": val["recon"],
+        "h": val["h"],
+        "lr": optimizer.param_groups[0]["lr"],
+        "acyclic_weight": acyclic_weight,
+        "n_edges": _edge_count(model, cfg.log_threshold),
+        "threshold": cfg.log_threshold,
+        "time": time.perf_counter() - state["start"],
+    }
+
+
+def _log_epoch(record, cfg):
+    if cfg.verbose >= 2:
+        print(
+            f"epoch {record['epoch']:5d} stage {record['stage']} loss {record['train_loss']:.5f} "
+            f"val {record['val_loss']:.5f} h {record['h']:.2e} |g| {record['grad_norm']:.3f} "
+            f"clip {record['clip_ratio']:.2f} lr {record['lr']:.1e} edges {record['n_edges']}"
+        )
+
+
+def train(model, train_stats, val_stats, cfg):
+    """Fit ``model`` through the acyclicity schedule.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A model of :mod:`stabledag.models` (``adjacency``, ``recon_loss``).
+    train_stats, val_stats
+        Statistics from ``model.prepare`` on the training and validation data
+        (the same object twice when there is no validation split).
+    cfg : TrainingConfig
+
+    Returns
+    -------
+    TrainingResult
+    """
+    state = {"cfg": cfg, "epoch": 0, "history": [], "start": time.perf_counter()}
+    h = math.inf
+    for stage in range(cfg.n_stages):
+        _fit_stage(model, train_stats, val_stats, stage, state)
+        h = _evaluate(model, train_stats, 0.0, cfg)["h"]
+        if cfg.verbose >= 1:
+            print(f"stage {stage}: epochs {state['epoch']}, h(W) = {h:.3e}")
+        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs:
+            break
+    weights = model.adjacency().detach().cpu().numpy().copy()
+    return TrainingResult(weights=weights, history=state["history"], n_iter=state["epoch"],
+                          converged=bool(h <= cfg.h_tol), h=float(h))
