@@ -10,9 +10,35 @@ import numpy as np
 
 from .graph import threshold_to_dag
 
-__all__ = ["residual_variances_ols", "dag_log_likelihood", "dag_bic", "select_threshold"]
+__all__ = ["ols_weights", "residual_variances_ols", "dag_log_likelihood", "dag_bic", "select_threshold"]
 
 _MIN_VARIANCE = 1e-12
+
+
+def ols_weights(S, B):
+    """Least-squares weights of every node on its parents in ``B``, and residual variances.
+
+    Parameters
+    ----------
+    S : ndarray of shape (d, d)
+        Second-moment matrix of centred data.
+    B : ndarray of shape (d, d)
+        Graph, nonzero ``[i, j]`` meaning ``i -> j``.
+
+    Returns
+    -------
+    W : ndarray of shape (d, d)
+        ``W[i, j]`` the coefficient of ``i`` in node ``j``'s regression.
+    variances : ndarray of shape (d,)
+    """
+    d = S.shape[0]
+    W = np.zeros((d, d))
+    for j in range(d):
+        parents = np.flatnonzero(B[:, j])
+        if parents.size:
+            W[parents, j] = np.linalg.lstsq(S[np.ix_(parents, parents)], S[parents, j],
+                                            rcond=None)[0]
+    return W, residual_variances_ols(S, B)
 
 
 def residual_variances_ols(S, B):
@@ -96,11 +122,13 @@ def candidate_thresholds(W, floor=0.01, max_candidates=60):
     """Thresholds worth trying: the distinct ``|W|`` values above ``floor``.
 
     Each threshold just below a weight decides whether that edge enters, so
-    these are the only distinct graphs. Past ``max_candidates`` an even
+    these are the only distinct graphs; the largest weight itself gives the
+    empty graph. Past ``max_candidates`` an even
     spread of quantiles is taken.
     """
     values = np.unique(np.abs(W[np.abs(W) > floor]))
-    cuts = np.concatenate([[floor], values * (1.0 - 1e-9)])
+    top = values[-1] if values.size else floor  # cutting at the largest weight: empty graph
+    cuts = np.concatenate([[floor, top], values * (1.0 - 1e-9)])
     if cuts.size > max_candidates:
         cuts = np.quantile(cuts, np.linspace(0.0, 1.0, max_candidates))
     return np.unique(cuts)

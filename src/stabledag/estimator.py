@@ -16,7 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import graph as _graph
-from ._selection import residual_variances_ols, select_threshold
+from ._search import order_search
+from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
 from .metrics import GRAPH_METRICS, _LOWER_IS_BETTER
 from .models import LinearSEM
@@ -110,6 +111,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     threshold : "auto" or float, default="auto"
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
         threshold whose refitted DAG has the lowest BIC on the training data.
+    refine : bool, default=True
+        With the unit-free likelihood (``equal_variances=False``), refine the
+        thresholded graph by a greedy search over causal orders that lowers
+        its BIC (:mod:`stabledag._search`); ignored in equal-variance mode.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split (and any random draw); same seed, same graph.
     verbose : int, default=0
@@ -120,8 +125,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     Attributes
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
-        Learned weights after thresholding; ``adjacency_[i, j] != 0`` means
-        ``i -> j``. Its pattern is always a DAG.
+        Weights of the selected graph (thresholded, made acyclic, refined),
+        refitted by least squares; ``adjacency_[i, j] != 0`` means ``i -> j``.
+        Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
     threshold_ : float
@@ -166,7 +172,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                  max_grad_norm=1.0, lr_factor=0.5, lr_patience=3, max_epochs=2000,
                  steps_per_epoch=25, validation_fraction=0.1, n_iter_no_change=5,
                  tol=1e-5, n_stages=5, acyclic_growth=10.0, h_tol=1e-6,
-                 threshold="auto", random_state=None, verbose=0, device="cpu"):
+                 threshold="auto", refine=True, random_state=None, verbose=0, device="cpu"):
         self.lambda_recon = lambda_recon
         self.lambda_sparse = lambda_sparse
         self.lambda_acyclic = lambda_acyclic
@@ -188,6 +194,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.acyclic_growth = acyclic_growth
         self.h_tol = h_tol
         self.threshold = threshold
+        self.refine = refine
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
@@ -207,7 +214,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             _check_number(name, getattr(self, name), 1, integer=True)
         _check_number("lr_patience", self.lr_patience, 0, integer=True)
         _check_number("verbose", self.verbose, 0, integer=True)
-        for name in ("equal_variances", "standardize"):
+        for name in ("equal_variances", "standardize", "refine"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
         if self.acyclicity not in ("logdet", "expm"):
@@ -268,7 +275,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.node_names_ = np.asarray(
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object)
         self._check_columns_vary(X)
-        rng = check_random_state(self.random_state)
+        rng = self._random_state()
         self.mean_ = X.mean(axis=0)
         self.scale_ = X.std(axis=0) if self.standardize else np.ones(X.shape[1])
         Z = (X - self.mean_) / self.scale_
@@ -281,6 +288,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                           "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
                           "lambda_acyclic.", ConvergenceWarning, stacklevel=2)
         return self
+
+    def _random_state(self):
+        """A local generator; ``None`` draws fresh entropy, never the global RNG."""
+        if self.random_state is None:
+            return np.random.RandomState(int(np.random.SeedSequence().generate_state(1)[0]))
+        return check_random_state(self.random_state)
 
     def _split(self, n_samples, rng):
         order = rng.permutation(n_samples)
@@ -313,15 +326,17 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
 
     def _set_graph(self, weights, Z):
         S = Z.T @ Z / Z.shape[0]
+        n_samples, equal_variances = Z.shape[0], bool(self.equal_variances)
         self.raw_adjacency_ = weights
         if self.threshold == "auto":
-            self.threshold_ = select_threshold(weights, S, Z.shape[0], bool(self.equal_variances))
+            self.threshold_ = select_threshold(weights, S, n_samples, equal_variances)
         else:
             self.threshold_ = float(self.threshold)
-        self.adjacency_ = _graph.threshold_to_dag(weights, self.threshold_)
-        M = np.eye(S.shape[0]) - self.adjacency_
-        variances = np.maximum(np.einsum("ij,ik,kj->j", M, S, M), 1e-12)
-        self.noise_var_ = np.full_like(variances, variances.mean()) if self.equal_variances else variances
+        B = _graph.threshold_to_dag(weights, self.threshold_) != 0
+        if self.refine and not equal_variances:
+            B = order_search(S, n_samples, B)
+        self.adjacency_, variances = ols_weights(S, B)
+        self.noise_var_ = np.full_like(variances, variances.mean()) if equal_variances else variances
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -330,9 +345,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Parameters
         ----------
         threshold : float or None, default=None
-            Cut-off on ``|raw_adjacency_|``; ``None`` uses ``threshold_``.
-            Weakest edges on cycles are dropped, so the result is a DAG for
-            every threshold.
+            ``None`` returns the selected graph, the pattern of
+            ``adjacency_``. A float cuts ``|raw_adjacency_|`` there (no
+            refinement); the weakest edges on cycles are then dropped, so
+            the result is a DAG for every threshold.
 
         Returns
         -------
@@ -365,7 +381,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Returns
         -------
         networkx.DiGraph
-            Nodes named by ``node_names_``; each edge has a ``weight``.
+            Nodes named by ``node_names_``; each edge has a ``weight``
+            (from ``adjacency_``, or from ``raw_adjacency_`` for a float
+            ``threshold``).
 
         Examples
         --------
@@ -378,8 +396,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ['x0', 'x1', 'x2']
         """
         check_is_fitted(self)
-        mask = self.predict_graph(threshold) != 0
-        return _graph.to_networkx(np.where(mask, self.raw_adjacency_, 0.0), self.node_names_)
+        if threshold is None:
+            return _graph.to_networkx(self.adjacency_, self.node_names_)
+        weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold)
+        return _graph.to_networkx(weights, self.node_names_)
 
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted linear SEM.

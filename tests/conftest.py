@@ -1,0 +1,28 @@
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter  # noqa: E402
+
+torch.set_num_threads(1)
+
+# Fast settings for tests that only need a fitted estimator, not a good graph.
+FAST = {"max_epochs": 30, "steps_per_epoch": 5}
+
+
+@pytest.fixture
+def seed():
+    return 0
+
+
+@pytest.fixture
+def small_data(seed):
+    """Raw data from a 5-node ER linear SEM with equal noise variances."""
+    B = simulate_dag(5, 5, "ER", random_state=seed)
+    W = simulate_parameter(B, random_state=seed)
+    X = simulate_linear_sem(W, 300, random_state=seed)
+    return X, B

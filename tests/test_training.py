@@ -1,0 +1,162 @@
+"""The optimisation loop: clipping, scheduler, early stopping, retries, warnings."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
+from stabledag import StableDAGLearner, _training
+from stabledag._training import TrainingConfig, train
+from stabledag.models import LinearSEM
+
+
+def _stats(X):
+    model = LinearSEM(X.shape[1])
+    Xt = torch.tensor(X - X.mean(0), dtype=torch.float64)
+    return model.prepare(Xt)
+
+
+def _data(seed=0, n=400):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = 1.5 * a + rng.normal(size=n)
+    c = -1.0 * b + rng.normal(size=n)
+    return np.column_stack([a, b, c])
+
+
+def test_loss_decreases_and_history_is_complete():
+    S = _stats(_data())
+    result = train(LinearSEM(3, equal_variances=True), S, S, TrainingConfig(max_epochs=50))
+    losses = [r["train_loss"] for r in result.history]
+    assert losses[-1] < losses[0]
+    keys = {"epoch", "stage", "train_loss", "recon", "sparse", "h", "val_loss", "val_recon",
+            "grad_norm", "clip_ratio", "lr", "acyclic_weight", "n_edges", "threshold", "time"}
+    for record in result.history:
+        assert keys <= set(record)
+        assert all(isinstance(record[k], (int, float)) for k in keys)
+    assert [r["epoch"] for r in result.history] == list(range(1, result.n_iter + 1))
+
+
+def test_clipping_engages_for_tiny_bound_and_not_for_huge():
+    S = _stats(_data())
+    tiny = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_grad_norm=1e-9))
+    huge = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_grad_norm=1e9))
+    assert all(r["clip_ratio"] == 1.0 for r in tiny.history)
+    assert all(r["clip_ratio"] == 0.0 for r in huge.history)
+
+
+def test_clip_ratio_is_the_share_of_clipped_steps(monkeypatch):
+    """Scripted gradient norms 0.5, 2, 3, 0.1 against a bound of 1: half are clipped."""
+    norms = iter([0.5, 2.0, 3.0, 0.1] * 100)
+    real = torch.nn.utils.clip_grad_norm_
+
+    def scripted(params, max_norm):
+        real(params, max_norm)
+        return torch.tensor(next(norms))
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", scripted)
+    S = _stats(_data())
+    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=2, steps_per_epoch=4,
+                                                      max_grad_norm=1.0))
+    assert [r["clip_ratio"] for r in result.history] == [0.5, 0.5]
+    assert result.history[0]["grad_norm"] == pytest.approx(np.mean([0.5, 2.0, 3.0, 0.1]))
+
+
+def test_clipped_gradient_norm_is_bounded(monkeypatch):
+    seen = []
+    real = torch.nn.utils.clip_grad_norm_
+
+    def spy(params, max_norm):
+        params = list(params)
+        out = real(params, max_norm)
+        seen.append(torch.sqrt(sum((p.grad**2).sum() for p in params)).item())
+        return out
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", spy)
+    S = _stats(_data())
+    train(LinearSEM(3), S, S, TrainingConfig(max_epochs=3, max_grad_norm=0.01))
+    assert max(seen) <= 0.01 * (1 + 1e-6)
+
+
+def test_scheduler_cuts_learning_rate_on_plateau():
+    S = _stats(_data())
+    cfg = TrainingConfig(max_epochs=60, n_stages=1, lr_patience=1, n_iter_no_change=60)
+    result = train(LinearSEM(3), S, S, cfg)
+    rates = [r["lr"] for r in result.history]
+    assert rates[0] == cfg.learning_rate
+    assert min(rates) < cfg.learning_rate
+    assert all(later <= earlier for earlier, later in zip(rates, rates[1:]))
+
+
+def test_early_stopping_restores_best_weights():
+    """Validation data with no dependence: its loss rises as the fit learns the training edges."""
+    X_train = _data(seed=0)
+    X_val = np.random.default_rng(1).normal(size=(400, 3)) * X_train.std(0)
+    train_stats, val_stats = _stats(X_train), _stats(X_val)
+    model = LinearSEM(3, equal_variances=True)
+    cfg = TrainingConfig(max_epochs=200, n_stages=1, n_iter_no_change=3, steps_per_epoch=2,
+                         learning_rate=1e-3, lambda_sparse=0.0)
+    result = train(model, train_stats, val_stats, cfg)
+    val_losses = [r["val_loss"] for r in result.history]
+    assert result.n_iter < cfg.max_epochs  # stopped early
+    assert np.argmin(val_losses) < len(val_losses) - 1  # the last epoch was not the best
+    final = _training._evaluate(model, val_stats, cfg.lambda_acyclic, cfg)["loss"]
+    assert final == pytest.approx(min(val_losses), abs=1e-12)
+
+
+def test_failed_steps_are_retried_with_smaller_learning_rate(monkeypatch):
+    calls = {"n": 0}
+    real = _training._step_is_valid
+
+    def flaky(model, cfg):
+        calls["n"] += 1
+        return calls["n"] not in (3, 4) and real(model, cfg)
+
+    monkeypatch.setattr(_training, "_step_is_valid", flaky)
+    S = _stats(_data())
+    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, n_stages=1))
+    assert result.history[0]["lr"] == pytest.approx(0.01 * 0.25)
+    assert np.all(np.isfinite(result.weights))
+
+
+def test_persistent_failure_raises_clear_error(monkeypatch):
+    monkeypatch.setattr(_training, "_step_is_valid", lambda model, cfg: False)
+    S = _stats(_data())
+    with pytest.raises(FloatingPointError, match="learning_rate"):
+        train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_retries=3))
+
+
+def test_convergence_warning_when_h_stays_high():
+    X = _data()
+    with pytest.warns(ConvergenceWarning, match="h_tol"):
+        est = StableDAGLearner(max_epochs=2, steps_per_epoch=3, learning_rate=0.3,
+                               random_state=0).fit(X)
+    assert est.converged_ is False
+
+
+def test_acyclicity_converges_with_defaults():
+    X = _data()
+    est = StableDAGLearner(random_state=0).fit(X)
+    assert est.converged_
+    assert est.history_[-1]["h"] <= est.h_tol
+
+
+@pytest.mark.parametrize("acyclicity", ["logdet", "expm"])
+def test_both_acyclicity_functions_train(acyclicity):
+    X = _data()
+    est = StableDAGLearner(acyclicity=acyclicity, standardize=False, equal_variances=True,
+                           random_state=0).fit(X)
+    assert est.predict_graph().sum() == 2
+
+
+def test_no_validation_split_uses_training_objective():
+    X = _data()
+    est = StableDAGLearner(validation_fraction=0.0, random_state=0).fit(X)
+    record = est.history_[-1]
+    assert record["val_recon"] == pytest.approx(record["recon"], rel=0.05)
+
+
+def test_verbose_prints_stage_and_epoch_lines(capsys):
+    StableDAGLearner(verbose=2, max_epochs=3, random_state=0).fit(_data())
+    out = capsys.readouterr().out
+    assert "stage 0" in out and "epoch" in out
