@@ -29,8 +29,14 @@ def test_threshold_validation():
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(2, 8), st.just(8)).map(lambda s: (s[0], s[0])),
-              elements=st.floats(-3, 3)), st.floats(0, 2))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(2, 8), st.just(8)).map(lambda s: (s[0], s[0])),
+        elements=st.floats(-3, 3),
+    ),
+    st.floats(0, 2),
+)
 def test_threshold_to_dag_always_acyclic(W, threshold):
     out = threshold_to_dag(W, threshold)
     assert is_dag(out)

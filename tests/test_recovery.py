@@ -8,8 +8,8 @@ from stabledag.datasets import simulate_linear_sem
 
 # a=0, b=1, c=2
 STRUCTURES = {
-    "chain": np.array([[0, 1.5, 0], [0, 0, -1.2], [0, 0, 0]]),   # a -> b -> c
-    "fork": np.array([[0, 1.5, -1.2], [0, 0, 0], [0, 0, 0]]),    # b <- a -> c
+    "chain": np.array([[0, 1.5, 0], [0, 0, -1.2], [0, 0, 0]]),  # a -> b -> c
+    "fork": np.array([[0, 1.5, -1.2], [0, 0, 0], [0, 0, 0]]),  # b <- a -> c
     "collider": np.array([[0, 0, 1.5], [0, 0, -1.2], [0, 0, 0]]),  # a -> c <- b
 }
 

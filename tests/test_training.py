@@ -29,8 +29,23 @@ def test_loss_decreases_and_history_is_complete():
     result = train(LinearSEM(3, equal_variances=True), S, S, TrainingConfig(max_epochs=50))
     losses = [r["train_loss"] for r in result.history]
     assert losses[-1] < losses[0]
-    keys = {"epoch", "stage", "train_loss", "recon", "sparse", "h", "val_loss", "val_recon",
-            "grad_norm", "clip_ratio", "lr", "acyclic_weight", "n_edges", "threshold", "time"}
+    keys = {
+        "epoch",
+        "stage",
+        "train_loss",
+        "recon",
+        "sparse",
+        "h",
+        "val_loss",
+        "val_recon",
+        "grad_norm",
+        "clip_ratio",
+        "lr",
+        "acyclic_weight",
+        "n_edges",
+        "threshold",
+        "time",
+    }
     for record in result.history:
         assert keys <= set(record)
         assert all(isinstance(record[k], (int, float)) for k in keys)
@@ -56,8 +71,9 @@ def test_clip_ratio_is_the_share_of_clipped_steps(monkeypatch):
 
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", scripted)
     S = _stats(_data())
-    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=2, steps_per_epoch=4,
-                                                      max_grad_norm=1.0))
+    result = train(
+        LinearSEM(3), S, S, TrainingConfig(max_epochs=2, steps_per_epoch=4, max_grad_norm=1.0)
+    )
     assert [r["clip_ratio"] for r in result.history] == [0.5, 0.5]
     assert result.history[0]["grad_norm"] == pytest.approx(np.mean([0.5, 2.0, 3.0, 0.1]))
 
@@ -94,8 +110,14 @@ def test_early_stopping_restores_best_weights():
     X_val = np.random.default_rng(1).normal(size=(400, 3)) * X_train.std(0)
     train_stats, val_stats = _stats(X_train), _stats(X_val)
     model = LinearSEM(3, equal_variances=True)
-    cfg = TrainingConfig(max_epochs=200, n_stages=1, n_iter_no_change=3, steps_per_epoch=2,
-                         learning_rate=1e-3, lambda_sparse=0.0)
+    cfg = TrainingConfig(
+        max_epochs=200,
+        n_stages=1,
+        n_iter_no_change=3,
+        steps_per_epoch=2,
+        learning_rate=1e-3,
+        lambda_sparse=0.0,
+    )
     result = train(model, train_stats, val_stats, cfg)
     val_losses = [r["val_loss"] for r in result.history]
     assert result.n_iter < cfg.max_epochs  # stopped early
@@ -129,8 +151,9 @@ def test_persistent_failure_raises_clear_error(monkeypatch):
 def test_convergence_warning_when_h_stays_high():
     X = _data()
     with pytest.warns(ConvergenceWarning, match="h_tol"):
-        est = StableDAGLearner(max_epochs=2, steps_per_epoch=3, learning_rate=0.3,
-                               random_state=0).fit(X)
+        est = StableDAGLearner(
+            max_epochs=2, steps_per_epoch=3, learning_rate=0.3, random_state=0
+        ).fit(X)
     assert est.converged_ is False
 
 
@@ -144,8 +167,9 @@ def test_acyclicity_converges_with_defaults():
 @pytest.mark.parametrize("acyclicity", ["logdet", "expm"])
 def test_both_acyclicity_functions_train(acyclicity):
     X = _data()
-    est = StableDAGLearner(acyclicity=acyclicity, standardize=False, equal_variances=True,
-                           random_state=0).fit(X)
+    est = StableDAGLearner(
+        acyclicity=acyclicity, standardize=False, equal_variances=True, random_state=0
+    ).fit(X)
     assert est.predict_graph().sum() == 2
 
 

@@ -10,7 +10,13 @@ import numpy as np
 
 from .graph import threshold_to_dag
 
-__all__ = ["ols_weights", "residual_variances_ols", "dag_log_likelihood", "dag_bic", "select_threshold"]
+__all__ = [
+    "ols_weights",
+    "residual_variances_ols",
+    "dag_log_likelihood",
+    "dag_bic",
+    "select_threshold",
+]
 
 _MIN_VARIANCE = 1e-12
 
@@ -36,8 +42,9 @@ def ols_weights(S, B):
     for j in range(d):
         parents = np.flatnonzero(B[:, j])
         if parents.size:
-            W[parents, j] = np.linalg.lstsq(S[np.ix_(parents, parents)], S[parents, j],
-                                            rcond=None)[0]
+            W[parents, j] = np.linalg.lstsq(S[np.ix_(parents, parents)], S[parents, j], rcond=None)[
+                0
+            ]
     return W, residual_variances_ols(S, B)
 
 

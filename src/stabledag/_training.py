@@ -137,8 +137,13 @@ def _set_lr(optimizer, lr):
 def _make_optimizer(model, lr, cfg):
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", factor=cfg.lr_factor, patience=cfg.lr_patience,
-        threshold=cfg.tol, threshold_mode="abs", min_lr=cfg.min_lr,
+        optimizer,
+        mode="min",
+        factor=cfg.lr_factor,
+        patience=cfg.lr_patience,
+        threshold=cfg.tol,
+        threshold_mode="abs",
+        min_lr=cfg.min_lr,
     )
     return optimizer, scheduler
 
@@ -240,5 +245,10 @@ def train(model, train_stats, val_stats, cfg):
         if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs:
             break
     weights = model.adjacency().detach().cpu().numpy().copy()
-    return TrainingResult(weights=weights, history=state["history"], n_iter=state["epoch"],
-                          converged=bool(h <= cfg.h_tol), h=float(h))
+    return TrainingResult(
+        weights=weights,
+        history=state["history"],
+        n_iter=state["epoch"],
+        converged=bool(h <= cfg.h_tol),
+        h=float(h),
+    )

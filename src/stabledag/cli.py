@@ -26,8 +26,9 @@ def _parser():
         "(853 samples, 11 proteins) and compare with the 17-edge consensus graph.",
     )
     parser.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
-    parser.add_argument("--dataset", choices=["sachs"], default="sachs",
-                        help="embedded dataset (default sachs)")
+    parser.add_argument(
+        "--dataset", choices=["sachs"], default="sachs", help="embedded dataset (default sachs)"
+    )
     parser.add_argument("--out", metavar="DIR", help="write adjacency.csv, graph.dot, history.csv")
     parser.add_argument("--verbose", type=int, default=0, help="0, 1 or 2")
     return parser
@@ -79,16 +80,23 @@ def main(argv=None):
     est = StableDAGLearner(random_state=args.seed, verbose=args.verbose).fit(X)
     seconds = time.perf_counter() - start
     learned = est.predict_graph()
-    print(f"StableDAGLearner on Sachs ({X.shape[0]} samples, {X.shape[1]} nodes), "
-          f"threshold {est.threshold_:.3f}:")
+    print(
+        f"StableDAGLearner on Sachs ({X.shape[0]} samples, {X.shape[1]} nodes), "
+        f"threshold {est.threshold_:.3f}:"
+    )
     truth = set(_edges(B, names))
     for parent, child in _edges(learned, names):
-        mark = "true" if (parent, child) in truth else (
-            "reversed" if (child, parent) in truth else "extra")
+        mark = (
+            "true"
+            if (parent, child) in truth
+            else ("reversed" if (child, parent) in truth else "extra")
+        )
         print(f"  {parent} -> {child}   ({mark})")
     acc = count_accuracy(B, learned)
-    print(f"edges {acc['n_est']} (true {acc['n_true']}), SHD {acc['shd']}, F1 {acc['f1']:.2f}, "
-          f"precision {acc['precision']:.2f}, recall {acc['recall']:.2f}, time {seconds:.1f} s")
+    print(
+        f"edges {acc['n_est']} (true {acc['n_true']}), SHD {acc['shd']}, F1 {acc['f1']:.2f}, "
+        f"precision {acc['precision']:.2f}, recall {acc['recall']:.2f}, time {seconds:.1f} s"
+    )
     if args.out:
         _write_outputs(args.out, est, names)
         print(f"wrote {args.out}/adjacency.csv, graph.dot, history.csv")

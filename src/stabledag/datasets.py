@@ -110,7 +110,7 @@ def simulate_parameter(B, w_ranges=((-2.0, -0.5), (0.5, 2.0)), random_state=None
     >>> import numpy as np
     >>> from stabledag.datasets import simulate_parameter
     >>> W = simulate_parameter(np.array([[0, 1], [0, 0]]), random_state=0)
-    >>> 0.5 <= abs(W[0, 1]) <= 2.0
+    >>> bool(0.5 <= abs(W[0, 1]) <= 2.0)
     True
     """
     rng = _generator(random_state)

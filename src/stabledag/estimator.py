@@ -19,7 +19,7 @@ from . import graph as _graph
 from ._search import order_search
 from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
-from .metrics import GRAPH_METRICS, _LOWER_IS_BETTER
+from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
 from .models import LinearSEM
 
 __all__ = ["StableDAGLearner"]
@@ -30,7 +30,9 @@ _LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
 def _check_number(name, value, low, high=math.inf, *, integer=False, low_open=False):
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite {'integer' if integer else 'number'}, got {value!r}.")
+        raise ValueError(
+            f"{name} must be a finite {'integer' if integer else 'number'}, got {value!r}."
+        )
     too_low = value <= low if low_open else value < low
     if too_low or value > high:
         lo = "(" if low_open else "["
@@ -166,13 +168,35 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     (5, 5)
     """
 
-    def __init__(self, *, lambda_recon=1.0, lambda_sparse=0.02, lambda_acyclic=1.0,
-                 lambda_disen=0.0, equal_variances=False, standardize=True,
-                 acyclicity="logdet", learning_rate=1e-2, weight_decay=1e-4,
-                 max_grad_norm=1.0, lr_factor=0.5, lr_patience=3, max_epochs=2000,
-                 steps_per_epoch=25, validation_fraction=0.1, n_iter_no_change=5,
-                 tol=1e-5, n_stages=5, acyclic_growth=10.0, h_tol=1e-6,
-                 threshold="auto", refine=True, random_state=None, verbose=0, device="cpu"):
+    def __init__(
+        self,
+        *,
+        lambda_recon=1.0,
+        lambda_sparse=0.02,
+        lambda_acyclic=1.0,
+        lambda_disen=0.0,
+        equal_variances=False,
+        standardize=True,
+        acyclicity="logdet",
+        learning_rate=1e-2,
+        weight_decay=1e-4,
+        max_grad_norm=1.0,
+        lr_factor=0.5,
+        lr_patience=3,
+        max_epochs=2000,
+        steps_per_epoch=25,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=1e-5,
+        n_stages=5,
+        acyclic_growth=10.0,
+        h_tol=1e-6,
+        threshold="auto",
+        refine=True,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+    ):
         self.lambda_recon = lambda_recon
         self.lambda_sparse = lambda_sparse
         self.lambda_acyclic = lambda_acyclic
@@ -222,26 +246,35 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         if not (isinstance(self.threshold, str) and self.threshold == "auto"):
             _check_number("threshold", self.threshold, 0.0)
         if self.lambda_disen > 0:
-            warnings.warn("lambda_disen has no effect on the linear model yet; it is ignored.",
-                          UserWarning, stacklevel=3)
+            warnings.warn(
+                "lambda_disen has no effect on the linear model yet; it is ignored.",
+                UserWarning,
+                stacklevel=3,
+            )
         return self._torch_device()
 
     def _torch_device(self):
         try:
             device = torch.device(self.device)
         except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"device={self.device!r} is not a torch device; use 'cpu' or 'cuda'.") from exc
+            raise ValueError(
+                f"device={self.device!r} is not a torch device; use 'cpu' or 'cuda'."
+            ) from exc
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device={self.device!r} was asked for but no CUDA GPU is available; "
-                             "use device='cpu'.")
+            raise ValueError(
+                f"device={self.device!r} was asked for but no CUDA GPU is available; "
+                "use device='cpu'."
+            )
         return device
 
     def _check_columns_vary(self, X):
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
         if constant.size:
             names = ", ".join(repr(str(self.node_names_[j])) for j in constant)
-            raise ValueError(f"Column(s) {names} of X are constant; a constant variable has no "
-                             "causal relation to learn. Drop them before fitting.")
+            raise ValueError(
+                f"Column(s) {names} of X are constant; a constant variable has no "
+                "causal relation to learn. Drop them before fitting."
+            )
 
     # --------------------------------------------------------------------- fit
     def fit(self, X, y=None):
@@ -273,7 +306,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2)
         names = getattr(self, "feature_names_in_", None)
         self.node_names_ = np.asarray(
-            names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object)
+            names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
+        )
         self._check_columns_vary(X)
         rng = self._random_state()
         self.mean_ = X.mean(axis=0)
@@ -282,11 +316,19 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         train_idx, val_idx = self._split(Z.shape[0], rng)
         result = self._train(Z, train_idx, val_idx, device)
         self._set_graph(result.weights, Z)
-        self.history_, self.n_iter_, self.converged_ = result.history, result.n_iter, result.converged
+        self.history_, self.n_iter_, self.converged_ = (
+            result.history,
+            result.n_iter,
+            result.converged,
+        )
         if not self.converged_:
-            warnings.warn(f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
-                          "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
-                          "lambda_acyclic.", ConvergenceWarning, stacklevel=2)
+            warnings.warn(
+                f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
+                "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
+                "lambda_acyclic.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def _random_state(self):
@@ -305,14 +347,25 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def _training_config(self):
         log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)
         return TrainingConfig(
-            lambda_recon=self.lambda_recon, lambda_sparse=self.lambda_sparse,
-            lambda_acyclic=self.lambda_acyclic, learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay, max_grad_norm=self.max_grad_norm,
-            lr_factor=self.lr_factor, lr_patience=self.lr_patience, max_epochs=self.max_epochs,
-            steps_per_epoch=self.steps_per_epoch, n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol, n_stages=self.n_stages, acyclic_growth=self.acyclic_growth,
-            h_tol=self.h_tol, acyclicity=self.acyclicity, log_threshold=log_threshold,
-            verbose=self.verbose)
+            lambda_recon=self.lambda_recon,
+            lambda_sparse=self.lambda_sparse,
+            lambda_acyclic=self.lambda_acyclic,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            max_grad_norm=self.max_grad_norm,
+            lr_factor=self.lr_factor,
+            lr_patience=self.lr_patience,
+            max_epochs=self.max_epochs,
+            steps_per_epoch=self.steps_per_epoch,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            n_stages=self.n_stages,
+            acyclic_growth=self.acyclic_growth,
+            h_tol=self.h_tol,
+            acyclicity=self.acyclicity,
+            log_threshold=log_threshold,
+            verbose=self.verbose,
+        )
 
     def _train(self, Z, train_idx, val_idx, device):
         model = LinearSEM(Z.shape[1], equal_variances=bool(self.equal_variances), device=device)
@@ -336,7 +389,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         if self.refine and not equal_variances:
             B = order_search(S, n_samples, B)
         self.adjacency_, variances = ols_weights(S, B)
-        self.noise_var_ = np.full_like(variances, variances.mean()) if equal_variances else variances
+        self.noise_var_ = (
+            np.full_like(variances, variances.mean()) if equal_variances else variances
+        )
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -362,7 +417,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> rng = np.random.default_rng(0)
         >>> a = rng.normal(size=300)
         >>> X = np.column_stack([a, a + rng.normal(size=300)])
-        >>> StableDAGLearner(random_state=0).fit(X).predict_graph(threshold=0.0).sum() <= 1
+        >>> int(StableDAGLearner(random_state=0).fit(X).predict_graph(threshold=0.0).sum()) <= 1
         True
         """
         check_is_fitted(self)

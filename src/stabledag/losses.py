@@ -70,7 +70,8 @@ def squared_loss(W, S):
     --------
     >>> import torch
     >>> from stabledag.losses import squared_loss
-    >>> float(squared_loss(torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)))
+    >>> W, S = torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
+    >>> float(squared_loss(W, S))
     0.5
     """
     return 0.5 * residual_variances(W, S).mean()
@@ -101,7 +102,8 @@ def gaussian_nll(W, S, eps=1e-12):
     --------
     >>> import torch
     >>> from stabledag.losses import gaussian_nll
-    >>> float(gaussian_nll(torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)))
+    >>> W, S = torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
+    >>> float(gaussian_nll(W, S))
     0.0
     """
     d = W.shape[0]

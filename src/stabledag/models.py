@@ -37,8 +37,9 @@ class LinearSEM(torch.nn.Module):
     torch.Size([3, 3])
     """
 
-    def __init__(self, n_nodes, *, equal_variances=False, init=None,
-                 dtype=torch.float64, device="cpu"):
+    def __init__(
+        self, n_nodes, *, equal_variances=False, init=None, dtype=torch.float64, device="cpu"
+    ):
         super().__init__()
         self.equal_variances = equal_variances
         weight = torch.zeros(n_nodes, n_nodes, dtype=dtype, device=device)
