@@ -205,3 +205,26 @@ def test_unfitted_raises():
 
     with pytest.raises(NotFittedError):
         StableDAGLearner().predict_graph()
+
+
+@pytest.mark.parametrize("magnitude", [1e-300, 1e-177, 1.0, 1e300])
+def test_extreme_magnitudes_give_a_finite_dag(magnitude):
+    """Regression: a column whose standard deviation underflowed to 0 gave NaN and a crash."""
+    X = np.random.default_rng(0).normal(size=(60, 3)) * magnitude
+    est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    assert np.all(np.isfinite(est.adjacency_)) and is_dag(est.predict_graph())
+    assert np.isfinite(est.score(X))
+
+
+def test_tiny_values_found_by_hypothesis():
+    X = np.zeros((10, 2))
+    X[0] = [1.0, 1.2e-177]
+    X[3, 0] = 5.0
+    est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    assert is_dag(est.predict_graph()) and np.all(np.isfinite(est.adjacency_))
+
+
+def test_huge_values_without_standardization_are_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(60, 3)) * 1e300
+    with pytest.raises(ValueError, match="standardize=True"):
+        StableDAGLearner(standardize=False, equal_variances=True, **FAST).fit(X)

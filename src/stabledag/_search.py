@@ -10,10 +10,11 @@ decomposable and does not depend on units:
     \mathrm{cost}(B) = \sum_j \Big[\tfrac{n}{2}\log\hat\sigma_j^2(\mathrm{pa}_j)
     + \tfrac{\log n}{2}\,|\mathrm{pa}_j|\Big]
 
-Moves are swaps of adjacent nodes in the order (Teyssier & Koller 2005): a
-swap changes the candidate parents of the two swapped nodes only, whose
-parent sets are then re-chosen by forward-backward stepwise selection. The
-search stops when no swap lowers the cost. Everything works on the
+Moves take one node to another position in the order (insertion moves, which
+include the adjacent swaps of Teyssier & Koller 2005). A move changes the
+candidate parents of the moved node and of the nodes it passes, whose parent
+sets are re-chosen by forward-backward stepwise selection. The search stops
+when no move lowers the cost. Everything works on the
 second-moment matrix ``S``, so its cost does not grow with ``n``.
 """
 
@@ -23,49 +24,98 @@ import numpy as np
 
 from .graph import topological_order
 
-__all__ = ["order_search"]
+__all__ = ["order_search", "multi_start_order_search", "bic_cost"]
 
 _MIN_VARIANCE = 1e-12
 
 
 class _NodeScores:
-    """Cached BIC cost of a node given a parent set."""
+    """BIC cost of a node given a parent set, and stepwise parent selection.
+
+    A stepwise step scores every addition and every removal at once from one
+    small inverse: adding ``c`` to parents ``P`` lowers the residual variance
+    by ``r_c**2 / q_c`` (``r_c`` the residual covariance of ``c`` with the
+    node given ``P``, ``q_c`` the residual variance of ``c``), and dropping
+    ``p`` raises it by ``beta_p**2 / [S_PP^-1]_pp``.
+    """
 
     def __init__(self, S, n_samples):
         self.S = S
         self.half_n = 0.5 * n_samples
         self.penalty = 0.5 * math.log(n_samples)
         self.cache = {}
+        self.fits = {}
 
-    def cost(self, node, parents):
+    def _cost(self, variance, n_parents):
+        return self.half_n * np.log(np.maximum(variance, _MIN_VARIANCE)) + self.penalty * n_parents
+
+    def _fit(self, node, parents):
         key = (node, parents)
-        if key not in self.cache:
-            self.cache[key] = self._compute(node, parents)
-        return self.cache[key]
+        if key not in self.fits:
+            self.fits[key] = self._regress(node, parents)
+        return self.fits[key]
 
-    def _compute(self, node, parents):
+    def _regress(self, node, parents):
         S = self.S
-        variance = S[node, node]
+        if not parents:
+            return S[node, node], np.zeros(0), np.zeros((0, 0))
+        idx = np.array(parents)
+        block = S[np.ix_(idx, idx)]
+        try:
+            inverse = np.linalg.inv(block)
+        except np.linalg.LinAlgError:
+            inverse = np.linalg.pinv(block, hermitian=True)
+        beta = inverse @ S[idx, node]
+        return S[node, node] - S[idx, node] @ beta, beta, inverse
+
+    def _step(self, node, parents, candidates):
+        """Best single addition or removal: (cost, new parents) or None if none improves."""
+        S = self.S
+        variance, beta, inverse = self._fit(node, parents)
+        current = float(self._cost(variance, len(parents)))
+        best_cost, best = current - 1e-9, None
+        if candidates:
+            cand = np.array(candidates)
+            if parents:
+                idx = np.array(parents)
+                S_cP = S[np.ix_(cand, idx)]
+                r = S[cand, node] - S_cP @ beta
+                q = S[cand, cand] - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
+            else:
+                r, q = S[cand, node], S[cand, cand]
+            gains = np.where(q > _MIN_VARIANCE, r**2 / np.maximum(q, _MIN_VARIANCE), 0.0)
+            add_costs = self._cost(variance - gains, len(parents) + 1)
+            k = int(np.argmin(add_costs))
+            if add_costs[k] < best_cost:
+                best_cost, best = float(add_costs[k]), parents + (candidates[k],)
         if parents:
-            idx = np.fromiter(parents, dtype=np.intp)
-            coef = np.linalg.lstsq(S[np.ix_(idx, idx)], S[idx, node], rcond=None)[0]
-            variance = variance - S[idx, node] @ coef
-        return self.half_n * math.log(max(variance, _MIN_VARIANCE)) + self.penalty * len(parents)
+            diag = np.maximum(np.diag(inverse), _MIN_VARIANCE)
+            drop_costs = self._cost(variance + beta**2 / diag, len(parents) - 1)
+            k = int(np.argmin(drop_costs))
+            if drop_costs[k] < best_cost:
+                best_cost, best = float(drop_costs[k]), parents[:k] + parents[k + 1 :]
+        return current, best_cost, best
 
     def best_parents(self, node, candidates, start):
         """Forward-backward stepwise selection of parents among ``candidates``."""
-        parents = frozenset(start) & candidates
-        current = self.cost(node, parents)
+        key = (node, candidates, frozenset(start) & candidates)
+        if key in self.cache:
+            return self.cache[key]
+        parents = tuple(sorted(key[2]))
         while True:
-            moves = [parents | {c} for c in candidates - parents]
-            moves += [parents - {p} for p in parents]
-            if not moves:
-                return parents, current
-            costs = [self.cost(node, m) for m in moves]
-            k = int(np.argmin(costs))
-            if costs[k] >= current - 1e-9:
-                return parents, current
-            parents, current = moves[k], costs[k]
+            others = tuple(sorted(candidates.difference(parents)))
+            current, _, better = self._step(node, parents, others)
+            if better is None:
+                break
+            parents = tuple(sorted(better))
+        result = (frozenset(parents), current)
+        self.cache[key] = result
+        return result
+
+    def cost(self, node, parents):
+        """BIC cost of ``node`` with the given parents."""
+        variance, _, _ = self._fit(node, tuple(sorted(parents)))
+        return float(self._cost(variance, len(parents)))
 
 
 def _initial_order(B):
@@ -75,8 +125,55 @@ def _initial_order(B):
     return order
 
 
+def bic_cost(S, n_samples, B):
+    """Total BIC cost (lower is better) of the DAG ``B`` with OLS weights.
+
+    Parameters
+    ----------
+    S : ndarray of shape (d, d)
+        Second-moment matrix of centred data.
+    n_samples : int
+    B : ndarray of shape (d, d)
+
+    Returns
+    -------
+    float
+    """
+    scores = _NodeScores(np.asarray(S, dtype=np.float64), n_samples)
+    return sum(scores.cost(j, np.flatnonzero(B[:, j]).tolist()) for j in range(B.shape[0]))
+
+
+def multi_start_order_search(S, n_samples, starts, max_passes=100):
+    """Run :func:`order_search` from several DAGs; keep the result of lowest BIC.
+
+    Parameters
+    ----------
+    S : ndarray of shape (d, d)
+        Second-moment matrix of centred data.
+    n_samples : int
+    starts : iterable of ndarray of shape (d, d)
+        Starting DAGs (duplicates are searched once).
+    max_passes : int, default=100
+
+    Returns
+    -------
+    ndarray of shape (d, d), dtype int
+    """
+    best, best_cost, seen = None, math.inf, set()
+    for start in starts:
+        key = (np.asarray(start) != 0).tobytes()
+        if key in seen:
+            continue
+        seen.add(key)
+        found = order_search(S, n_samples, start, max_passes)
+        cost = bic_cost(S, n_samples, found)
+        if cost < best_cost - 1e-9:
+            best, best_cost = found, cost
+    return best
+
+
 def order_search(S, n_samples, B, max_passes=100):
-    """Refine the DAG ``B`` by adjacent swaps in its causal order, lowering BIC.
+    """Refine the DAG ``B`` by moving nodes in its causal order, lowering BIC.
 
     Parameters
     ----------
@@ -111,16 +208,45 @@ def order_search(S, n_samples, B, max_passes=100):
     return out
 
 
+def _best_insertion(scores, order, parents, costs, k):
+    """Best new position for ``order[k]``: (gain, position, new parent sets and costs)."""
+    u = order[k]
+    rest = order[:k] + order[k + 1 :]
+    # Each other node's change does not depend on how far u moves past it.
+    updates = {}
+    for w in order[:k]:  # u moved before w: w may take u as a parent
+        cand = frozenset(order[: order.index(w)]) | {u}
+        updates[w] = scores.best_parents(w, cand, parents[w])
+    for w in order[k + 1 :]:  # u moved after w: w loses u as a candidate
+        if u in parents[w]:
+            cand = frozenset(order[: order.index(w)]) - {u}
+            updates[w] = scores.best_parents(w, cand, parents[w] - {u})
+        else:
+            updates[w] = (parents[w], costs[w])
+    best = (0.0, k, None)
+    for pos in range(len(order)):
+        if pos == k:
+            continue
+        pa_u, cost_u = scores.best_parents(u, frozenset(rest[:pos]), parents[u])
+        passed = order[pos:k] if pos < k else order[k + 1 : pos + 1]
+        gain = costs[u] - cost_u + sum(costs[w] - updates[w][1] for w in passed)
+        if gain > best[0] + 1e-9:
+            changes = {w: updates[w] for w in passed}
+            changes[u] = (pa_u, cost_u)
+            best = (gain, pos, changes)
+    return best
+
+
 def _sweep(scores, order, parents, costs):
-    """One pass of first-improvement adjacent swaps; True if anything changed."""
+    """One pass moving each node to its best position; True if anything changed."""
     changed = False
-    for k in range(len(order) - 1):
-        u, v = order[k], order[k + 1]
-        before_v = frozenset(order[:k])
-        pa_v, cost_v = scores.best_parents(v, before_v, parents[v] - {u})
-        pa_u, cost_u = scores.best_parents(u, before_v | {v}, parents[u])
-        if cost_u + cost_v < costs[u] + costs[v] - 1e-9:
-            order[k], order[k + 1] = v, u
-            parents[u], parents[v], costs[u], costs[v] = pa_u, pa_v, cost_u, cost_v
-            changed = True
+    for node in list(order):
+        k = order.index(node)
+        gain, pos, changes = _best_insertion(scores, order, parents, costs, k)
+        if changes is None:
+            continue
+        order.insert(pos, order.pop(k))
+        for w, (pa, cost) in changes.items():
+            parents[w], costs[w] = pa, cost
+        changed = True
     return changed

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import graph as _graph
-from ._search import order_search
+from ._search import multi_start_order_search
 from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
@@ -25,6 +25,8 @@ from .models import LinearSEM
 __all__ = ["StableDAGLearner"]
 
 _LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
+# Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
+_REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 
 
 def _check_number(name, value, low, high=math.inf, *, integer=False, low_open=False):
@@ -116,7 +118,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     refine : bool, default=True
         With the unit-free likelihood (``equal_variances=False``), refine the
         thresholded graph by a greedy search over causal orders that lowers
-        its BIC (:mod:`stabledag._search`); ignored in equal-variance mode.
+        its BIC (:mod:`stabledag._search`), started from the DAGs of several
+        thresholds of the learned weights; the lowest-BIC result is kept.
+        Ignored in equal-variance mode.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split (and any random draw); same seed, same graph.
     verbose : int, default=0
@@ -310,9 +314,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         )
         self._check_columns_vary(X)
         rng = self._random_state()
-        self.mean_ = X.mean(axis=0)
-        self.scale_ = X.std(axis=0) if self.standardize else np.ones(X.shape[1])
-        Z = (X - self.mean_) / self.scale_
+        Z = self._center_and_scale(X)
         train_idx, val_idx = self._split(Z.shape[0], rng)
         result = self._train(Z, train_idx, val_idx, device)
         self._set_graph(result.weights, Z)
@@ -330,6 +332,26 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 stacklevel=2,
             )
         return self
+
+    def _center_and_scale(self, X):
+        """Set ``mean_``/``scale_`` and return the transformed copy of ``X``.
+
+        Each column is first divided by its largest magnitude, so the mean and
+        standard deviation neither overflow near 1e300 nor underflow near 1e-300.
+        """
+        magnitude = np.abs(X).max(axis=0)
+        unit = X / magnitude
+        self.mean_ = unit.mean(axis=0) * magnitude
+        centred = unit - unit.mean(axis=0)
+        std = centred.std(axis=0) * magnitude
+        self.scale_ = std if self.standardize else np.ones(X.shape[1])
+        Z = centred * (magnitude / self.scale_)
+        if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
+            raise ValueError(
+                "X has values too large to use with standardize=False; rescale "
+                "the columns or use standardize=True."
+            )
+        return Z
 
     def _random_state(self):
         """A local generator; ``None`` draws fresh entropy, never the global RNG."""
@@ -387,7 +409,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             self.threshold_ = float(self.threshold)
         B = _graph.threshold_to_dag(weights, self.threshold_) != 0
         if self.refine and not equal_variances:
-            B = order_search(S, n_samples, B)
+            cuts = (self.threshold_,) + _REFINE_STARTS
+            starts = [_graph.threshold_to_dag(weights, cut) for cut in cuts]
+            B = multi_start_order_search(S, n_samples, starts)
         self.adjacency_, variances = ols_weights(S, B)
         self.noise_var_ = (
             np.full_like(variances, variances.mean()) if equal_variances else variances
