@@ -24,9 +24,9 @@ def test_score_matches_gaussian_loglik_by_hand(chain_data):
     est = StableDAGLearner(random_state=0).fit(X)
     Z = (X - est.mean_) / est.scale_
     R = Z - Z @ est.adjacency_
-    expected = (
-        -0.5 * np.log(2 * np.pi * est.noise_var_) - R**2 / (2 * est.noise_var_)
-    ).sum(axis=1) - np.log(est.scale_).sum()
+    expected = (-0.5 * np.log(2 * np.pi * est.noise_var_) - R**2 / (2 * est.noise_var_)).sum(
+        axis=1
+    ) - np.log(est.scale_).sum()
     assert np.allclose(est.score_samples(X), expected)
 
 
@@ -70,7 +70,10 @@ def test_grid_search_multi_metric_with_graph_scorer_in_pipeline(chain_data):
 def test_cross_val_score_with_f1(chain_data):
     X, B = chain_data
     scores = cross_val_score(
-        StableDAGLearner(random_state=0), X, scoring=graph_scorer(B, "f1"), cv=2,
+        StableDAGLearner(random_state=0),
+        X,
+        scoring=graph_scorer(B, "f1"),
+        cv=2,
         error_score="raise",
     )
     assert np.all((scores >= 0) & (scores <= 1))

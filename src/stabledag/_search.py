@@ -45,6 +45,7 @@ class _NodeScores:
         self.penalty = 0.5 * math.log(n_samples)
         self.cache = {}
         self.fits = {}
+        self.scans = {}
 
     def _cost(self, variance, n_parents):
         return self.half_n * np.log(np.maximum(variance, _MIN_VARIANCE)) + self.penalty * n_parents
@@ -68,33 +69,57 @@ class _NodeScores:
         beta = inverse @ S[idx, node]
         return S[node, node] - S[idx, node] @ beta, beta, inverse
 
-    def _step(self, node, parents, candidates):
-        """Best single addition or removal: (cost, new parents) or None if none improves."""
+    def scan(self, node, parents):
+        """Cost of ``parents`` and of every single addition (all nodes) and removal.
+
+        Returns ``(current, add_costs, drop_costs)``; ``add_costs`` has one entry
+        per node, ``inf`` for the node itself and for its current parents.
+        """
+        key = (node, parents)
+        if key not in self.scans:
+            self.scans[key] = self._scan(node, parents)
+        return self.scans[key]
+
+    def _scan(self, node, parents):
         S = self.S
         variance, beta, inverse = self._fit(node, parents)
         current = float(self._cost(variance, len(parents)))
-        best_cost, best = current - 1e-9, None
-        if candidates:
-            cand = np.array(candidates)
-            if parents:
-                idx = np.array(parents)
-                S_cP = S[np.ix_(cand, idx)]
-                r = S[cand, node] - S_cP @ beta
-                q = S[cand, cand] - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
-            else:
-                r, q = S[cand, node], S[cand, cand]
-            gains = np.where(q > _MIN_VARIANCE, r**2 / np.maximum(q, _MIN_VARIANCE), 0.0)
-            add_costs = self._cost(variance - gains, len(parents) + 1)
-            k = int(np.argmin(add_costs))
-            if add_costs[k] < best_cost:
-                best_cost, best = float(add_costs[k]), parents + (candidates[k],)
+        if parents:
+            idx = np.array(parents)
+            S_cP = S[:, idx]
+            r = S[:, node] - S_cP @ beta
+            q = np.diag(S) - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
+        else:
+            r, q = S[:, node], np.diag(S).copy()
+        gains = np.where(q > _MIN_VARIANCE, r**2 / np.maximum(q, _MIN_VARIANCE), 0.0)
+        add_costs = self._cost(variance - gains, len(parents) + 1)
+        add_costs[node] = np.inf
+        add_costs[list(parents)] = np.inf
+        drop_costs = np.zeros(0)
         if parents:
             diag = np.maximum(np.diag(inverse), _MIN_VARIANCE)
             drop_costs = self._cost(variance + beta**2 / diag, len(parents) - 1)
+        return current, add_costs, drop_costs
+
+    def _step(self, node, parents, candidates):
+        """Best single addition (among ``candidates``) or removal, if it lowers the cost."""
+        current, add_costs, drop_costs = self.scan(node, parents)
+        best_cost, best = current - 1e-9, None
+        if candidates:
+            cand = np.fromiter(candidates, dtype=np.intp, count=len(candidates))
+            k = int(np.argmin(add_costs[cand]))
+            if add_costs[cand[k]] < best_cost:
+                best_cost, best = float(add_costs[cand[k]]), parents + (int(cand[k]),)
+        if drop_costs.size:
             k = int(np.argmin(drop_costs))
             if drop_costs[k] < best_cost:
                 best_cost, best = float(drop_costs[k]), parents[:k] + parents[k + 1 :]
         return current, best_cost, best
+
+    def improves_with(self, node, parents, extra):
+        """Whether adding ``extra`` to locally optimal ``parents`` lowers the cost."""
+        current, add_costs, _ = self.scan(node, tuple(sorted(parents)))
+        return add_costs[extra] < current - 1e-9
 
     def best_parents(self, node, candidates, start):
         """Forward-backward stepwise selection of parents among ``candidates``."""
@@ -103,8 +128,7 @@ class _NodeScores:
             return self.cache[key]
         parents = tuple(sorted(key[2]))
         while True:
-            others = tuple(sorted(candidates.difference(parents)))
-            current, _, better = self._step(node, parents, others)
+            current, _, better = self._step(node, parents, candidates.difference(parents))
             if better is None:
                 break
             parents = tuple(sorted(better))
@@ -208,26 +232,61 @@ def order_search(S, n_samples, B, max_passes=100):
     return out
 
 
-def _best_insertion(scores, order, parents, costs, k):
-    """Best new position for ``order[k]``: (gain, position, new parent sets and costs)."""
+def _others_after_move(scores, order, parents, costs, k):
+    """New (parents, cost) of every other node when ``order[k]`` moves past it.
+
+    A node's change does not depend on how far ``u`` moves past it. Parent sets
+    are locally optimal, so a node that ``u`` passes forward only changes if
+    adding ``u`` helps, and one that ``u`` passes backward only if ``u`` was
+    its parent.
+    """
     u = order[k]
-    rest = order[:k] + order[k + 1 :]
-    # Each other node's change does not depend on how far u moves past it.
     updates = {}
-    for w in order[:k]:  # u moved before w: w may take u as a parent
-        cand = frozenset(order[: order.index(w)]) | {u}
-        updates[w] = scores.best_parents(w, cand, parents[w])
-    for w in order[k + 1 :]:  # u moved after w: w loses u as a candidate
-        if u in parents[w]:
-            cand = frozenset(order[: order.index(w)]) - {u}
+    for pos, w in enumerate(order):
+        if pos < k and scores.improves_with(w, parents[w], u):
+            updates[w] = scores.best_parents(w, frozenset(order[:pos]) | {u}, parents[w])
+        elif pos > k and u in parents[w]:
+            cand = frozenset(order[:pos]) - {u}
             updates[w] = scores.best_parents(w, cand, parents[w] - {u})
         else:
             updates[w] = (parents[w], costs[w])
+    return updates
+
+
+def _moved_node_options(scores, rest, u, parents_u):
+    """(parents, cost) of ``u`` inserted at each position of ``rest``.
+
+    Positions that share the warm start ``parents_u & rest[:pos]`` share one
+    scan; the full stepwise search runs only where a single move improves.
+    """
+    options, scan_key, running = [], None, np.inf
+    for pos in range(len(rest) + 1):
+        start = tuple(sorted(p for p in parents_u if p in rest[:pos]))
+        if start != scan_key:
+            scan_key = start
+            current, add_costs, drop_costs = scores.scan(u, start)
+            best_drop = drop_costs.min() if drop_costs.size else np.inf
+            before = np.array(rest[:pos], dtype=np.intp)
+            running = add_costs[before].min() if before.size else np.inf
+        elif pos > 0:
+            running = min(running, add_costs[rest[pos - 1]])
+        if min(running, best_drop) < current - 1e-9:
+            options.append(scores.best_parents(u, frozenset(rest[:pos]), parents_u))
+        else:
+            options.append((frozenset(start), current))
+    return options
+
+
+def _best_insertion(scores, order, parents, costs, k):
+    """Best new position for ``order[k]``: (gain, position, changed parent sets and costs)."""
+    u = order[k]
+    rest = order[:k] + order[k + 1 :]
+    updates = _others_after_move(scores, order, parents, costs, k)
+    options = _moved_node_options(scores, rest, u, parents[u])
     best = (0.0, k, None)
-    for pos in range(len(order)):
+    for pos, (pa_u, cost_u) in enumerate(options):
         if pos == k:
             continue
-        pa_u, cost_u = scores.best_parents(u, frozenset(rest[:pos]), parents[u])
         passed = order[pos:k] if pos < k else order[k + 1 : pos + 1]
         gain = costs[u] - cost_u + sum(costs[w] - updates[w][1] for w in passed)
         if gain > best[0] + 1e-9:

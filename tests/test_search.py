@@ -1,0 +1,75 @@
+"""The BIC order search that refines the continuous solution."""
+
+import numpy as np
+import pytest
+
+from stabledag._search import _NodeScores, bic_cost, multi_start_order_search, order_search
+from stabledag._selection import dag_bic
+from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter
+from stabledag.graph import is_dag
+from stabledag.metrics import shd
+
+
+def _problem(d=8, seed=0, n=2000):
+    B = simulate_dag(d, 2 * d, "ER", random_state=seed)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=seed), n, random_state=seed)
+    Z = (X - X.mean(0)) / X.std(0)
+    return Z.T @ Z / n, n, B
+
+
+def test_scan_matches_direct_regression():
+    S, n, _ = _problem()
+    scores = _NodeScores(S, n)
+    current, add_costs, drop_costs = scores.scan(3, (0, 5))
+    assert current == pytest.approx(scores.cost(3, [0, 5]))
+    assert add_costs[1] == pytest.approx(scores.cost(3, [0, 1, 5]))
+    assert drop_costs[0] == pytest.approx(scores.cost(3, [5]))
+    assert np.isinf(add_costs[3]) and np.isinf(add_costs[0])
+
+
+def test_bic_cost_agrees_with_dag_bic_up_to_constants():
+    S, n, B = _problem()
+    empty = np.zeros_like(B)
+    diff_cost = bic_cost(S, n, B) - bic_cost(S, n, empty)
+    diff_bic = dag_bic(S, n, B) - dag_bic(S, n, empty)
+    assert diff_cost == pytest.approx(diff_bic / 2)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_search_from_empty_graph_lowers_bic_and_returns_dag(seed):
+    S, n, B = _problem(seed=seed)
+    found = order_search(S, n, np.zeros_like(B))
+    assert is_dag(found)
+    assert bic_cost(S, n, found) < bic_cost(S, n, np.zeros_like(B))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_search_from_true_graph_stays_near_it(seed):
+    S, n, B = _problem(seed=seed)
+    found = order_search(S, n, B)
+    assert bic_cost(S, n, found) <= bic_cost(S, n, B) + 1e-9
+    assert shd(B, found) <= 2
+
+
+def test_search_fixes_a_wrong_complete_order():
+    """Chain a -> b -> c started from the triangle a -> c -> b, a -> b."""
+    W = np.array([[0, 1.5, 0], [0, 0, -1.2], [0, 0, 0]])
+    X = simulate_linear_sem(W, 2000, random_state=1)
+    Z = (X - X.mean(0)) / X.std(0)
+    start = np.array([[0, 1, 1], [0, 0, 0], [0, 1, 0]])
+    found = order_search(Z.T @ Z / 2000, 2000, start)
+    skeleton = found + found.T
+    assert np.array_equal(skeleton, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+
+
+def test_multi_start_keeps_lowest_bic():
+    S, n, B = _problem(seed=2)
+    starts = [np.zeros_like(B), B, np.zeros_like(B)]
+    best = multi_start_order_search(S, n, starts)
+    for start in starts:
+        assert bic_cost(S, n, best) <= bic_cost(S, n, order_search(S, n, start)) + 1e-9
+
+
+def test_search_rejects_cyclic_start():
+    with pytest.raises(ValueError, match="DAG"):
+        order_search(np.eye(2), 10, np.array([[0, 1], [1, 0]]))
