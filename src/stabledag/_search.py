@@ -10,6 +10,12 @@ decomposable and does not depend on units:
     \mathrm{cost}(B) = \sum_j \Big[\tfrac{n}{2}\log\hat\sigma_j^2(\mathrm{pa}_j)
     + \tfrac{\log n}{2}\,|\mathrm{pa}_j|\Big]
 
+With ``equal_variances=True`` the score is the BIC with one pooled noise
+variance, :math:`\tfrac{nd}{2}\log\bar\sigma^2 + \tfrac{\log n}{2}|E|`. It
+is not decomposable; each node is scored by its linearisation
+:math:`\tfrac{n}{2}\hat\sigma_j^2/\bar\sigma^2` at the current pooled
+variance, which is re-estimated and the search repeated until it settles.
+
 Moves take one node to another position in the order (insertion moves, which
 include the adjacent swaps of Teyssier & Koller 2005). A move changes the
 candidate parents of the moved node and of the nodes it passes, whose parent
@@ -22,6 +28,7 @@ import math
 
 import numpy as np
 
+from ._selection import edge_penalty
 from .graph import topological_order
 
 __all__ = ["order_search", "multi_start_order_search", "bic_cost"]
@@ -39,16 +46,19 @@ class _NodeScores:
     ``p`` raises it by ``beta_p**2 / [S_PP^-1]_pp``.
     """
 
-    def __init__(self, S, n_samples):
+    def __init__(self, S, n_samples, pooled_variance=None):
         self.S = S
+        self.pooled = pooled_variance
         self.half_n = 0.5 * n_samples
-        self.penalty = 0.5 * math.log(n_samples)
+        self.penalty = edge_penalty(n_samples, S.shape[0])
         self.cache = {}
         self.fits = {}
         self.scans = {}
 
     def _cost(self, variance, n_parents):
-        return self.half_n * np.log(np.maximum(variance, _MIN_VARIANCE)) + self.penalty * n_parents
+        variance = np.maximum(variance, _MIN_VARIANCE)
+        fit = variance / self.pooled if self.pooled else np.log(variance)
+        return self.half_n * fit + self.penalty * n_parents
 
     def _fit(self, node, parents):
         key = (node, parents)
@@ -149,7 +159,14 @@ def _initial_order(B):
     return order
 
 
-def bic_cost(S, n_samples, B):
+def _residual_variances(S, B):
+    scores = _NodeScores(S, 1)
+    return np.array(
+        [scores._fit(j, tuple(np.flatnonzero(B[:, j]).tolist()))[0] for j in range(B.shape[0])]
+    )
+
+
+def bic_cost(S, n_samples, B, equal_variances=False):
     """Total BIC cost (lower is better) of the DAG ``B`` with OLS weights.
 
     Parameters
@@ -158,16 +175,25 @@ def bic_cost(S, n_samples, B):
         Second-moment matrix of centred data.
     n_samples : int
     B : ndarray of shape (d, d)
+    equal_variances : bool, default=False
+        Pooled noise variance instead of one per node.
 
     Returns
     -------
     float
+        Half the BIC, constants dropped.
     """
-    scores = _NodeScores(np.asarray(S, dtype=np.float64), n_samples)
-    return sum(scores.cost(j, np.flatnonzero(B[:, j]).tolist()) for j in range(B.shape[0]))
+    S = np.asarray(S, dtype=np.float64)
+    variances = np.maximum(_residual_variances(S, B), _MIN_VARIANCE)
+    d = B.shape[0]
+    if equal_variances:
+        fit = 0.5 * n_samples * d * math.log(variances.mean())
+    else:
+        fit = 0.5 * n_samples * float(np.log(variances).sum())
+    return fit + edge_penalty(n_samples, d) * int((np.asarray(B) != 0).sum())
 
 
-def multi_start_order_search(S, n_samples, starts, max_passes=100):
+def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_passes=100):
     """Run :func:`order_search` from several DAGs; keep the result of lowest BIC.
 
     Parameters
@@ -177,6 +203,8 @@ def multi_start_order_search(S, n_samples, starts, max_passes=100):
     n_samples : int
     starts : iterable of ndarray of shape (d, d)
         Starting DAGs (duplicates are searched once).
+    equal_variances : bool, default=False
+        Pooled noise variance instead of one per node.
     max_passes : int, default=100
 
     Returns
@@ -189,35 +217,51 @@ def multi_start_order_search(S, n_samples, starts, max_passes=100):
         if key in seen:
             continue
         seen.add(key)
-        found = order_search(S, n_samples, start, max_passes)
-        cost = bic_cost(S, n_samples, found)
+        found = order_search(S, n_samples, start, equal_variances, max_passes)
+        cost = bic_cost(S, n_samples, found, equal_variances)
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
     return best
 
 
-def order_search(S, n_samples, B, max_passes=100):
+def order_search(S, n_samples, B, equal_variances=False, max_passes=100, max_rounds=5):
     """Refine the DAG ``B`` by moving nodes in its causal order, lowering BIC.
 
     Parameters
     ----------
     S : ndarray of shape (d, d)
-        Second-moment matrix of centred data (standardized or not: the score
-        is unit-free).
+        Second-moment matrix of centred data (standardized or not: the
+        per-node-variance score is unit-free).
     n_samples : int
         Number of samples behind ``S``.
     B : ndarray of shape (d, d)
         Starting DAG, nonzero ``[i, j]`` meaning ``i -> j``.
+    equal_variances : bool, default=False
+        Pooled noise variance instead of one per node.
     max_passes : int, default=100
         Most sweeps over the order.
+    max_rounds : int, default=5
+        With ``equal_variances``, most re-estimations of the pooled variance.
 
     Returns
     -------
     ndarray of shape (d, d), dtype int
-        The refined DAG (0/1); its BIC is never higher than that of ``B``
-        with parents re-selected along ``B``'s order.
+        The refined DAG (0/1).
     """
-    scores = _NodeScores(np.asarray(S, dtype=np.float64), n_samples)
+    S = np.asarray(S, dtype=np.float64)
+    B = (np.asarray(B) != 0).astype(int)
+    if not equal_variances:
+        return _search_once(_NodeScores(S, n_samples), B, max_passes)
+    for _ in range(max_rounds):
+        pooled = max(float(_residual_variances(S, B).mean()), _MIN_VARIANCE)
+        found = _search_once(_NodeScores(S, n_samples, pooled), B, max_passes)
+        if np.array_equal(found, B):
+            break
+        B = found
+    return found
+
+
+def _search_once(scores, B, max_passes):
     order = _initial_order(B)
     parents, costs = {}, {}
     for pos, node in enumerate(order):

@@ -3,9 +3,11 @@
 Training runs in *stages* of an acyclicity schedule (a log-det central path,
 as in DAGMA): stage ``k`` minimises
 
-    lambda_recon * recon + lambda_sparse * l1 + lambda_acyclic * growth**k * h(W)
+    lambda_recon * recon + lambda_sparse * l1 + lambda_acyclic * growth**k * h(W) / d
 
-so the acyclicity weight grows until ``h(W)`` reaches ``h_tol``. Each stage is
+(every term mean-reduced over nodes, so with the default weights stage ``k``
+is DAGMA's central-path problem with ``mu = growth**-k``), so the acyclicity
+weight grows until ``h(W)`` reaches ``h_tol``. Each stage is
 a sequence of *epochs*; an epoch is ``steps_per_epoch`` full-batch Adam steps
 (weight decay, gradient norm clipping), after which the objective on the
 validation statistics drives ``ReduceLROnPlateau`` and early stopping, and one
@@ -76,7 +78,7 @@ def _terms(model, stats, acyclic_weight, cfg):
     recon = model.recon_loss(stats)
     sparse = l1_penalty(W)
     h = ACYCLICITY[cfg.acyclicity](W)
-    total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h
+    total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / W.shape[0]
     return {"loss": total, "recon": recon, "sparse": sparse, "h": h}
 
 

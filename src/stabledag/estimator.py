@@ -114,13 +114,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ``ConvergenceWarning`` is raised.
     threshold : "auto" or float, default="auto"
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
-        threshold whose refitted DAG has the lowest BIC on the training data.
+        threshold whose refitted DAG has the lowest extended BIC on the training data.
     refine : bool, default=True
-        With the unit-free likelihood (``equal_variances=False``), refine the
-        thresholded graph by a greedy search over causal orders that lowers
-        its BIC (:mod:`stabledag._search`), started from the DAGs of several
+        Refine the thresholded graph by a greedy search over causal orders
+        that lowers its extended BIC under the same noise model
+        (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
-        Ignored in equal-variance mode.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split (and any random draw); same seed, same graph.
     verbose : int, default=0
@@ -408,10 +407,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         else:
             self.threshold_ = float(self.threshold)
         B = _graph.threshold_to_dag(weights, self.threshold_) != 0
-        if self.refine and not equal_variances:
+        if self.refine:
             cuts = (self.threshold_,) + _REFINE_STARTS
             starts = [_graph.threshold_to_dag(weights, cut) for cut in cuts]
-            B = multi_start_order_search(S, n_samples, starts)
+            B = multi_start_order_search(S, n_samples, starts, equal_variances)
         self.adjacency_, variances = ols_weights(S, B)
         self.noise_var_ = (
             np.full_like(variances, variances.mean()) if equal_variances else variances
