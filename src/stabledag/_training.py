@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .acyclicity import ACYCLICITY, in_logdet_domain
+from .acyclicity import ACYCLICITY
 from .losses import l1_penalty
 
 __all__ = ["TrainingConfig", "TrainingResult", "train"]
@@ -83,10 +83,8 @@ def _terms(model, stats, acyclic_weight, cfg):
 
 
 def _step_is_valid(model, cfg):
-    W = model.adjacency().detach()
-    if not bool(torch.isfinite(W).all()):
-        return False
-    return cfg.acyclicity != "logdet" or in_logdet_domain(W)
+    """Cheap check after a step; leaving the log-det domain shows as an infinite h next."""
+    return bool(torch.isfinite(model.adjacency().detach()).all())
 
 
 def _step(model, optimizer, stats, acyclic_weight, cfg):
@@ -167,8 +165,11 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
         if record is None:
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
-        state["epoch"] += 1
         val = _evaluate(model, val_stats, acyclic_weight, cfg)
+        if not math.isfinite(val["loss"]):
+            retries = _retreat(model, optimizer, start_weights, retries, cfg)
+            continue
+        state["epoch"] += 1
         scheduler.step(val["loss"])
         record.update(_bookkeeping(model, state, stage, acyclic_weight, val, optimizer))
         state["history"].append(record)

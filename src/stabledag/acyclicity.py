@@ -78,9 +78,41 @@ def logdet_acyclicity(W, s=1.0):
     >>> round(float(logdet_acyclicity(dag)), 12)
     0.0
     """
-    d = W.shape[0]
-    sign, logabsdet = torch.linalg.slogdet(_logdet_matrix(W, s))
-    return -logabsdet + d * math.log(s) + torch.where(sign > 0, 0.0, float("inf"))
+    return _LogDetAcyclicity.apply(W, s)
+
+
+class _LogDetAcyclicity(torch.autograd.Function):
+    """``h_s`` with its closed-form gradient; ``inf`` outside the domain.
+
+    One LU factorisation gives the value, the inverse for the gradient and
+    the domain check (the inverse of an M-matrix has no negative entry).
+    """
+
+    @staticmethod
+    def forward(ctx, W, s):
+        d = W.shape[0]
+        M = _logdet_matrix(W, s)
+        LU, pivots, info = torch.linalg.lu_factor_ex(M)
+        eye = torch.eye(d, dtype=W.dtype, device=W.device)
+        inverse = torch.linalg.lu_solve(LU, pivots, eye)
+        ctx.save_for_backward(W, inverse)
+        diag = torch.diagonal(LU)
+        swaps = int((pivots != torch.arange(1, d + 1, device=W.device)).sum().item())
+        negative = int((diag < 0).sum().item()) + swaps
+        valid = (
+            int(info) == 0
+            and negative % 2 == 0
+            and bool(torch.isfinite(inverse).all())
+            and bool((inverse >= -1e-12).all())
+        )
+        if not valid:
+            return torch.tensor(float("inf"), dtype=W.dtype, device=W.device)
+        return -torch.log(diag.abs()).sum() + d * math.log(s)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        W, inverse = ctx.saved_tensors
+        return grad_output * 2.0 * W * inverse.T, None
 
 
 def expm_acyclicity(W, s=1.0):

@@ -74,7 +74,7 @@ def squared_loss(W, S):
     >>> float(squared_loss(W, S))
     0.5
     """
-    return 0.5 * residual_variances(W, S).mean()
+    return _SquaredLoss.apply(W, S)
 
 
 def gaussian_nll(W, S, eps=1e-12):
@@ -106,10 +106,7 @@ def gaussian_nll(W, S, eps=1e-12):
     >>> float(gaussian_nll(W, S))
     0.0
     """
-    d = W.shape[0]
-    variances = residual_variances(W, S).clamp_min(eps)
-    _, logabsdet = torch.linalg.slogdet(torch.eye(d, dtype=W.dtype, device=W.device) - W)
-    return 0.5 * torch.log(variances).mean() - logabsdet / d
+    return _GaussianNLL.apply(W, S, eps)
 
 
 def l1_penalty(W):
@@ -133,3 +130,44 @@ def l1_penalty(W):
     1.0
     """
     return W.abs().sum() / W.shape[0]
+
+
+class _SquaredLoss(torch.autograd.Function):
+    """Closed form: gradient ``-S (I - W) / d``."""
+
+    @staticmethod
+    def forward(ctx, W, S):
+        d = W.shape[0]
+        M = torch.eye(d, dtype=W.dtype, device=W.device) - W
+        SM = S @ M
+        ctx.save_for_backward(SM)
+        return 0.5 * (SM * M).sum() / d
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (SM,) = ctx.saved_tensors
+        return -grad_output * SM / SM.shape[0], None
+
+
+class _GaussianNLL(torch.autograd.Function):
+    """Closed form: gradient ``(-S (I - W) diag(1 / sigma^2) + (I - W)^{-T}) / d``."""
+
+    @staticmethod
+    def forward(ctx, W, S, eps):
+        d = W.shape[0]
+        M = torch.eye(d, dtype=W.dtype, device=W.device) - W
+        SM = S @ M
+        variances = (SM * M).sum(dim=0).clamp_min(eps)
+        LU, pivots, info = torch.linalg.lu_factor_ex(M)
+        if int(info) != 0:
+            return torch.tensor(float("inf"), dtype=W.dtype, device=W.device)
+        inverse = torch.linalg.lu_solve(LU, pivots, torch.eye(d, dtype=W.dtype, device=W.device))
+        ctx.save_for_backward(SM, variances, inverse)
+        logabsdet = torch.log(torch.diagonal(LU).abs()).sum()
+        return 0.5 * torch.log(variances).mean() - logabsdet / d
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        SM, variances, inverse = ctx.saved_tensors
+        d = SM.shape[0]
+        return grad_output * (-SM / variances + inverse.T) / d, None, None
