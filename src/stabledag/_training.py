@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ._optim import Adam, ReduceLROnPlateau
 from .acyclicity import ACYCLICITY
 from .losses import l1_penalty
 
@@ -135,14 +136,12 @@ def _set_lr(optimizer, lr):
 
 
 def _make_optimizer(model, lr, cfg):
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=cfg.weight_decay)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+    optimizer = Adam(model.parameters(), lr=lr, weight_decay=cfg.weight_decay)
+    scheduler = ReduceLROnPlateau(
         optimizer,
-        mode="min",
         factor=cfg.lr_factor,
         patience=cfg.lr_patience,
         threshold=cfg.tol,
-        threshold_mode="abs",
         min_lr=cfg.min_lr,
     )
     return optimizer, scheduler
