@@ -211,16 +211,24 @@ def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_pa
     -------
     ndarray of shape (d, d), dtype int
     """
+    S = np.asarray(S, dtype=np.float64)
+    starts = [(np.asarray(b) != 0).astype(int) for b in starts]
+    pooled = None
+    if equal_variances:  # one linearisation point for all starts: their caches are shared
+        pooled = max(float(_residual_variances(S, starts[0]).mean()), _MIN_VARIANCE)
+    scores = _NodeScores(S, n_samples, pooled)
     best, best_cost, seen = None, math.inf, set()
     for start in starts:
-        key = (np.asarray(start) != 0).tobytes()
+        key = start.tobytes()
         if key in seen:
             continue
         seen.add(key)
-        found = order_search(S, n_samples, start, equal_variances, max_passes)
+        found = _search_once(scores, start, max_passes)
         cost = bic_cost(S, n_samples, found, equal_variances)
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
+    if equal_variances:
+        best = order_search(S, n_samples, best, True, max_passes)
     return best
 
 
