@@ -46,9 +46,12 @@ class _NodeScores:
     ``p`` raises it by ``beta_p**2 / [S_PP^-1]_pp``.
     """
 
-    def __init__(self, S, n_samples, pooled_variance=None):
+    def __init__(self, S, n_samples, pooled_variance=None, allowed=None, required=None):
         self.S = S
         self.pooled = pooled_variance
+        d = S.shape[0]
+        self.allowed = ~np.eye(d, dtype=bool) if allowed is None else allowed
+        self.required = np.zeros((d, d), dtype=bool) if required is None else required
         self.half_n = 0.5 * n_samples
         self.penalty = edge_penalty(n_samples, S.shape[0])
         self.cache = {}
@@ -103,12 +106,13 @@ class _NodeScores:
             r, q = S[:, node], np.diag(S).copy()
         gains = np.where(q > _MIN_VARIANCE, r**2 / np.maximum(q, _MIN_VARIANCE), 0.0)
         add_costs = self._cost(variance - gains, len(parents) + 1)
-        add_costs[node] = np.inf
+        add_costs[~self.allowed[:, node]] = np.inf
         add_costs[list(parents)] = np.inf
         drop_costs = np.zeros(0)
         if parents:
             diag = np.maximum(np.diag(inverse), _MIN_VARIANCE)
             drop_costs = self._cost(variance + beta**2 / diag, len(parents) - 1)
+            drop_costs[self.required[list(parents), node]] = np.inf
         return current, add_costs, drop_costs
 
     def _step(self, node, parents, candidates):
@@ -133,7 +137,8 @@ class _NodeScores:
 
     def best_parents(self, node, candidates, start):
         """Forward-backward stepwise selection of parents among ``candidates``."""
-        key = (node, candidates, frozenset(start) & candidates)
+        forced = frozenset(np.flatnonzero(self.required[:, node]).tolist()) & candidates
+        key = (node, candidates, (frozenset(start) & candidates) | forced)
         if key in self.cache:
             return self.cache[key]
         parents = tuple(sorted(key[2]))
@@ -193,7 +198,9 @@ def bic_cost(S, n_samples, B, equal_variances=False):
     return fit + edge_penalty(n_samples, d) * int((np.asarray(B) != 0).sum())
 
 
-def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_passes=100):
+def multi_start_order_search(
+    S, n_samples, starts, equal_variances=False, max_passes=100, allowed=None, required=None
+):
     """Run :func:`order_search` from several DAGs; keep the result of lowest BIC.
 
     Parameters
@@ -206,6 +213,8 @@ def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_pa
     equal_variances : bool, default=False
         Pooled noise variance instead of one per node.
     max_passes : int, default=100
+    allowed, required : ndarray of bool, shape (d, d), optional
+        Edges that may appear, and edges that must (see :func:`order_search`).
 
     Returns
     -------
@@ -216,7 +225,7 @@ def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_pa
     pooled = None
     if equal_variances:  # one linearisation point for all starts: their caches are shared
         pooled = max(float(_residual_variances(S, starts[0]).mean()), _MIN_VARIANCE)
-    scores = _NodeScores(S, n_samples, pooled)
+    scores = _NodeScores(S, n_samples, pooled, allowed, required)
     best, best_cost, seen = None, math.inf, set()
     for start in starts:
         key = start.tobytes()
@@ -228,11 +237,22 @@ def multi_start_order_search(S, n_samples, starts, equal_variances=False, max_pa
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
     if equal_variances:
-        best = order_search(S, n_samples, best, True, max_passes)
+        best = order_search(
+            S, n_samples, best, True, max_passes, allowed=allowed, required=required
+        )
     return best
 
 
-def order_search(S, n_samples, B, equal_variances=False, max_passes=100, max_rounds=5):
+def order_search(
+    S,
+    n_samples,
+    B,
+    equal_variances=False,
+    max_passes=100,
+    max_rounds=5,
+    allowed=None,
+    required=None,
+):
     """Refine the DAG ``B`` by moving nodes in its causal order, lowering BIC.
 
     Parameters
@@ -250,6 +270,11 @@ def order_search(S, n_samples, B, equal_variances=False, max_passes=100, max_rou
         Most sweeps over the order.
     max_rounds : int, default=5
         With ``equal_variances``, most re-estimations of the pooled variance.
+    allowed : ndarray of bool, shape (d, d), optional
+        Edges that may appear (default: all but self-loops).
+    required : ndarray of bool, shape (d, d), optional
+        Edges that must appear; ``B`` must contain them. No move puts a
+        required parent after its child.
 
     Returns
     -------
@@ -259,10 +284,11 @@ def order_search(S, n_samples, B, equal_variances=False, max_passes=100, max_rou
     S = np.asarray(S, dtype=np.float64)
     B = (np.asarray(B) != 0).astype(int)
     if not equal_variances:
-        return _search_once(_NodeScores(S, n_samples), B, max_passes)
+        return _search_once(_NodeScores(S, n_samples, None, allowed, required), B, max_passes)
     for _ in range(max_rounds):
         pooled = max(float(_residual_variances(S, B).mean()), _MIN_VARIANCE)
-        found = _search_once(_NodeScores(S, n_samples, pooled), B, max_passes)
+        scores = _NodeScores(S, n_samples, pooled, allowed, required)
+        found = _search_once(scores, B, max_passes)
         if np.array_equal(found, B):
             break
         B = found
@@ -311,10 +337,17 @@ def _moved_node_options(scores, rest, u, parents_u):
     Positions that share the warm start ``parents_u & rest[:pos]`` share one
     scan; the full stepwise search runs only where a single move improves.
     """
+    must_before = set(np.flatnonzero(scores.required[:, u]).tolist())
+    must_after = set(np.flatnonzero(scores.required[u, :]).tolist())
     options, scan_key, running = [], None, np.inf
     for pos in range(len(rest) + 1):
+        if must_before or must_after:
+            before_set = set(rest[:pos])
+            if not must_before <= before_set or must_after & before_set:
+                options.append((None, np.inf))  # a required edge would point backwards
+                continue
         start = tuple(sorted(p for p in parents_u if p in rest[:pos]))
-        if start != scan_key:
+        if start != scan_key or options and options[-1][0] is None:
             scan_key = start
             current, add_costs, drop_costs = scores.scan(u, start)
             best_drop = drop_costs.min() if drop_costs.size else np.inf

@@ -154,7 +154,7 @@ def candidate_thresholds(W, floor=0.01, max_candidates=60):
     return np.unique(cuts)
 
 
-def select_threshold(W, S, n_samples, equal_variances=False):
+def select_threshold(W, S, n_samples, equal_variances=False, required=None):
     """The threshold whose thresholded DAG has the lowest BIC.
 
     Parameters
@@ -165,6 +165,8 @@ def select_threshold(W, S, n_samples, equal_variances=False):
         Second-moment matrix of the (centred, possibly standardized) data.
     n_samples : int
     equal_variances : bool, default=False
+    required : ndarray of bool, shape (d, d), optional
+        Edges kept at every threshold.
 
     Returns
     -------
@@ -173,7 +175,7 @@ def select_threshold(W, S, n_samples, equal_variances=False):
     """
     best_cut, best_bic = None, math.inf
     for cut in candidate_thresholds(W)[::-1]:
-        bic = dag_bic(S, n_samples, threshold_to_dag(W, cut), equal_variances)
+        bic = dag_bic(S, n_samples, threshold_to_dag(W, cut, required), equal_variances)
         if bic < best_bic - 1e-9:
             best_cut, best_bic = float(cut), bic
     return best_cut

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import graph as _graph
+from ._prior import resolve_prior
 from ._search import multi_start_order_search
 from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
@@ -120,6 +121,17 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         that lowers its extended BIC under the same noise model
         (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
+    forbidden_edges : iterable of (parent, child), default=None
+        Edges that may not appear (held at exactly zero in training and
+        absent from every output). Nodes are column names (DataFrame input)
+        or integer positions.
+    required_edges : iterable of (parent, child), default=None
+        Edges present in every output, whatever the threshold. They must
+        form a DAG and agree with ``forbidden_edges`` and ``tiers``.
+    tiers : sequence of groups of nodes, default=None
+        E.g. ``[["age", "sex"], ["treatment"], ["outcome"]]``: no edge may
+        point from a later tier to an earlier one. Nodes in no tier are
+        unconstrained.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split (and any random draw); same seed, same graph.
     verbose : int, default=0
@@ -152,6 +164,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Whether ``h(W) <= h_tol`` at the end.
     node_names_ : ndarray of str
         DataFrame columns, else ``x0 ... x{d-1}``.
+    edge_mask_ : ndarray of bool, shape (n_features_in_, n_features_in_)
+        Edges allowed by the prior knowledge (False on the diagonal).
+    required_mask_ : ndarray of bool, shape (n_features_in_, n_features_in_)
+        Edges required by the prior knowledge.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -196,6 +212,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         h_tol=1e-6,
         threshold="auto",
         refine=True,
+        forbidden_edges=None,
+        required_edges=None,
+        tiers=None,
         random_state=None,
         verbose=0,
         device="cpu",
@@ -222,6 +241,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.h_tol = h_tol
         self.threshold = threshold
         self.refine = refine
+        self.forbidden_edges = forbidden_edges
+        self.required_edges = required_edges
+        self.tiers = tiers
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
@@ -312,6 +334,13 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
         self._check_columns_vary(X)
+        self.edge_mask_, self.required_mask_ = resolve_prior(
+            self.forbidden_edges,
+            self.required_edges,
+            self.tiers,
+            [str(n) for n in self.node_names_],
+            names is not None,
+        )
         rng = self._random_state()
         Z = self._center_and_scale(X)
         train_idx, val_idx = self._split(Z.shape[0], rng)
@@ -389,7 +418,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         )
 
     def _train(self, Z, train_idx, val_idx, device):
-        model = LinearSEM(Z.shape[1], equal_variances=bool(self.equal_variances), device=device)
+        model = LinearSEM(
+            Z.shape[1],
+            equal_variances=bool(self.equal_variances),
+            allowed=self.edge_mask_,
+            device=device,
+        )
         Z_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
         train_stats = model.prepare(Z_train - Z_train.mean(dim=0))
         val_stats = train_stats
@@ -402,15 +436,18 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         S = Z.T @ Z / Z.shape[0]
         n_samples, equal_variances = Z.shape[0], bool(self.equal_variances)
         self.raw_adjacency_ = weights
+        required = self.required_mask_
         if self.threshold == "auto":
-            self.threshold_ = select_threshold(weights, S, n_samples, equal_variances)
+            self.threshold_ = select_threshold(weights, S, n_samples, equal_variances, required)
         else:
             self.threshold_ = float(self.threshold)
-        B = _graph.threshold_to_dag(weights, self.threshold_) != 0
+        B = _graph.threshold_to_dag(weights, self.threshold_, required) != 0
         if self.refine:
             cuts = (self.threshold_,) + _REFINE_STARTS
-            starts = [_graph.threshold_to_dag(weights, cut) for cut in cuts]
-            B = multi_start_order_search(S, n_samples, starts, equal_variances)
+            starts = [_graph.threshold_to_dag(weights, cut, required) for cut in cuts]
+            B = multi_start_order_search(
+                S, n_samples, starts, equal_variances, allowed=self.edge_mask_, required=required
+            )
         self.adjacency_, variances = ols_weights(S, B)
         self.noise_var_ = (
             np.full_like(variances, variances.mean()) if equal_variances else variances
@@ -446,7 +483,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         if threshold is None:
             return (self.adjacency_ != 0).astype(int)
-        return (_graph.threshold_to_dag(self.raw_adjacency_, threshold) != 0).astype(int)
+        return (
+            _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_) != 0
+        ).astype(int)
 
     def to_networkx(self, threshold=None):
         """The learned graph as a ``networkx.DiGraph`` with node names and weights.
@@ -476,7 +515,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         if threshold is None:
             return _graph.to_networkx(self.adjacency_, self.node_names_)
-        weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold)
+        weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
         return _graph.to_networkx(weights, self.node_names_)
 
     def score_samples(self, X):

@@ -88,12 +88,12 @@ def _reaches(A, source, target):
     return False
 
 
-def _greedy_acyclic(W, keep):
+def _greedy_acyclic(W, keep, required):
     """Add the kept edges strongest first, skipping any edge that closes a cycle."""
     strength = np.abs(W)
-    rows, cols = np.nonzero(keep)
+    rows, cols = np.nonzero(keep & ~required)
     order = np.lexsort((cols, rows, -strength[rows, cols]))
-    A = np.zeros(W.shape, dtype=bool)
+    A = required.copy()
     for k in order:
         i, j = int(rows[k]), int(cols[k])
         if not _reaches(A, j, i):
@@ -101,13 +101,14 @@ def _greedy_acyclic(W, keep):
     return A
 
 
-def threshold_to_dag(W, threshold):
+def threshold_to_dag(W, threshold, required=None):
     """Zero weights with ``|w| <= threshold``, then drop the weakest edges on cycles.
 
     Edges are kept strongest first, and an edge that would close a directed
     cycle with stronger edges is dropped, so the result is always acyclic
     and no edge is dropped that is not on a cycle. Ties break by index, so
-    the result is deterministic.
+    the result is deterministic. Required edges are kept whatever their
+    weight (they must form a DAG themselves).
 
     Parameters
     ----------
@@ -115,6 +116,8 @@ def threshold_to_dag(W, threshold):
         Weighted adjacency, ``W[i, j]`` the weight of ``i -> j``.
     threshold : float
         Non-negative cut-off on absolute weights.
+    required : array-like of bool, shape (d, d), optional
+        Edges kept in any case (with weight 1 where ``W`` is 0 there).
 
     Returns
     -------
@@ -133,10 +136,11 @@ def threshold_to_dag(W, threshold):
     W = np.array(W, dtype=np.float64)
     if not np.isfinite(threshold) or threshold < 0:
         raise ValueError(f"threshold must be a finite number >= 0, got {threshold!r}.")
-    keep = _edges_mask(W) & (np.abs(W) > threshold)
+    required = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
+    keep = (_edges_mask(W) & (np.abs(W) > threshold)) | required
     if not is_dag(keep):
-        keep = _greedy_acyclic(W, keep)
-    return np.where(keep, W, 0.0)
+        keep = _greedy_acyclic(W, keep, required)
+    return np.where(keep, np.where(required & (W == 0), 1.0, W), 0.0)
 
 
 def to_networkx(W, node_names=None):

@@ -25,6 +25,9 @@ class LinearSEM(torch.nn.Module):
         unit-free Gaussian likelihood with one noise variance per node.
     init : ndarray of shape (d, d), optional
         Starting weights; zeros by default.
+    allowed : ndarray of bool, shape (d, d), optional
+        Edges that may be nonzero; the others (and the diagonal) are held
+        at exactly zero (forbidden edges, tiers).
     dtype : torch.dtype, default=torch.float64
     device : str or torch.device, default="cpu"
 
@@ -38,7 +41,14 @@ class LinearSEM(torch.nn.Module):
     """
 
     def __init__(
-        self, n_nodes, *, equal_variances=False, init=None, dtype=torch.float64, device="cpu"
+        self,
+        n_nodes,
+        *,
+        equal_variances=False,
+        init=None,
+        allowed=None,
+        dtype=torch.float64,
+        device="cpu",
     ):
         super().__init__()
         self.equal_variances = equal_variances
@@ -46,6 +56,8 @@ class LinearSEM(torch.nn.Module):
         if init is not None:
             weight = torch.as_tensor(init, dtype=dtype, device=device).clone()
         mask = 1.0 - torch.eye(n_nodes, dtype=dtype, device=device)
+        if allowed is not None:
+            mask = mask * torch.as_tensor(allowed, dtype=dtype, device=device)
         self.register_buffer("mask", mask)
         self.weight = torch.nn.Parameter(weight * mask)
 
