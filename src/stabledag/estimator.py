@@ -4,15 +4,12 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 :mod:`stabledag._training`, :mod:`stabledag.models` and the modules they use.
 """
 
-import math
-import numbers
 import warnings
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import graph as _graph
@@ -20,6 +17,7 @@ from ._prior import resolve_prior
 from ._search import multi_start_order_search
 from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
+from ._validation import center_and_scale, check_params, local_random_state, split_indices
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
 from .models import LinearSEM
 
@@ -28,18 +26,6 @@ __all__ = ["StableDAGLearner"]
 _LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
 # Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
 _REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
-
-
-def _check_number(name, value, low, high=math.inf, *, integer=False, low_open=False):
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value):
-        raise ValueError(
-            f"{name} must be a finite {'integer' if integer else 'number'}, got {value!r}."
-        )
-    too_low = value <= low if low_open else value < low
-    if too_low or value > high:
-        lo = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {lo}{low}, {high}], got {value!r}.")
 
 
 class StableDAGLearner(DensityMixin, BaseEstimator):
@@ -249,49 +235,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.device = device
 
     # ------------------------------------------------------------------ checks
-    def _validate_params(self):
-        for name in ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol"):
-            _check_number(name, getattr(self, name), 0.0)
-        _check_number("lambda_recon", self.lambda_recon, 0.0, low_open=True)
-        _check_number("lambda_acyclic", self.lambda_acyclic, 0.0, low_open=True)
-        _check_number("learning_rate", self.learning_rate, 0.0, low_open=True)
-        _check_number("max_grad_norm", self.max_grad_norm, 0.0, low_open=True)
-        _check_number("lr_factor", self.lr_factor, 0.0, 1.0, low_open=True)
-        _check_number("acyclic_growth", self.acyclic_growth, 1.0)
-        _check_number("validation_fraction", self.validation_fraction, 0.0, 0.5)
-        for name in ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages"):
-            _check_number(name, getattr(self, name), 1, integer=True)
-        _check_number("lr_patience", self.lr_patience, 0, integer=True)
-        _check_number("verbose", self.verbose, 0, integer=True)
-        for name in ("equal_variances", "standardize", "refine"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
-        if self.acyclicity not in ("logdet", "expm"):
-            raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {self.acyclicity!r}.")
-        if not (isinstance(self.threshold, str) and self.threshold == "auto"):
-            _check_number("threshold", self.threshold, 0.0)
-        if self.lambda_disen > 0:
-            warnings.warn(
-                "lambda_disen has no effect on the linear model yet; it is ignored.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return self._torch_device()
-
-    def _torch_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(
-                f"device={self.device!r} is not a torch device; use 'cpu' or 'cuda'."
-            ) from exc
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} was asked for but no CUDA GPU is available; "
-                "use device='cpu'."
-            )
-        return device
-
     def _check_columns_vary(self, X):
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
         if constant.size:
@@ -327,7 +270,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> StableDAGLearner(random_state=0).fit(X).n_features_in_
         2
         """
-        device = self._validate_params()
+        device = check_params(self.get_params())
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2)
         names = getattr(self, "feature_names_in_", None)
         self.node_names_ = np.asarray(
@@ -341,9 +284,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             [str(n) for n in self.node_names_],
             names is not None,
         )
-        rng = self._random_state()
-        Z = self._center_and_scale(X)
-        train_idx, val_idx = self._split(Z.shape[0], rng)
+        rng = local_random_state(self.random_state)
+        Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
+        train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
         result = self._train(Z, train_idx, val_idx, device)
         self._set_graph(result.weights, Z)
         self.history_, self.n_iter_, self.converged_ = (
@@ -360,39 +303,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 stacklevel=2,
             )
         return self
-
-    def _center_and_scale(self, X):
-        """Set ``mean_``/``scale_`` and return the transformed copy of ``X``.
-
-        Each column is first divided by its largest magnitude, so the mean and
-        standard deviation neither overflow near 1e300 nor underflow near 1e-300.
-        """
-        magnitude = np.abs(X).max(axis=0)
-        unit = X / magnitude
-        self.mean_ = unit.mean(axis=0) * magnitude
-        centred = unit - unit.mean(axis=0)
-        std = centred.std(axis=0) * magnitude
-        self.scale_ = std if self.standardize else np.ones(X.shape[1])
-        Z = centred * (magnitude / self.scale_)
-        if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
-            raise ValueError(
-                "X has values too large to use with standardize=False; rescale "
-                "the columns or use standardize=True."
-            )
-        return Z
-
-    def _random_state(self):
-        """A local generator; ``None`` draws fresh entropy, never the global RNG."""
-        if self.random_state is None:
-            return np.random.RandomState(int(np.random.SeedSequence().generate_state(1)[0]))
-        return check_random_state(self.random_state)
-
-    def _split(self, n_samples, rng):
-        order = rng.permutation(n_samples)
-        n_val = int(round(self.validation_fraction * n_samples))
-        if n_val < 1 or n_samples - n_val < 2:
-            return order, None
-        return np.sort(order[n_val:]), np.sort(order[:n_val])
 
     def _training_config(self):
         log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)

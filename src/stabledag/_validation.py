@@ -1,0 +1,127 @@
+"""Checks of StableDAGLearner's hyperparameters and the preparation of its input.
+
+Each failed check is a ``ValueError`` that names the parameter, the value and
+the allowed range. No tensor math here.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "check_params",
+    "torch_device",
+    "center_and_scale",
+    "local_random_state",
+    "split_indices",
+]
+
+_NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
+_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
+_COUNTS = ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages")
+_FLAGS = ("equal_variances", "standardize", "refine")
+
+
+def check_number(name, value, low, high=math.inf, *, integer=False, low_open=False):
+    """Raise a ``ValueError`` unless ``value`` is a finite number in the range."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value):
+        raise ValueError(
+            f"{name} must be a finite {'integer' if integer else 'number'}, got {value!r}."
+        )
+    too_low = value <= low if low_open else value < low
+    if too_low or value > high:
+        lo = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {lo}{low}, {high}], got {value!r}.")
+
+
+def check_params(params):
+    """Check every hyperparameter; return the torch device to train on.
+
+    Parameters
+    ----------
+    params : dict
+        ``StableDAGLearner.get_params()``.
+
+    Returns
+    -------
+    torch.device
+    """
+    for name in _NON_NEGATIVE:
+        check_number(name, params[name], 0.0)
+    for name in _POSITIVE:
+        check_number(name, params[name], 0.0, low_open=True)
+    check_number("lr_factor", params["lr_factor"], 0.0, 1.0, low_open=True)
+    check_number("acyclic_growth", params["acyclic_growth"], 1.0)
+    check_number("validation_fraction", params["validation_fraction"], 0.0, 0.5)
+    for name in _COUNTS:
+        check_number(name, params[name], 1, integer=True)
+    check_number("lr_patience", params["lr_patience"], 0, integer=True)
+    check_number("verbose", params["verbose"], 0, integer=True)
+    for name in _FLAGS:
+        if not isinstance(params[name], (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {params[name]!r}.")
+    if params["acyclicity"] not in ("logdet", "expm"):
+        raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
+    if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
+        check_number("threshold", params["threshold"], 0.0)
+    if params["lambda_disen"] > 0:
+        warnings.warn(
+            "lambda_disen has no effect on the linear model yet; it is ignored.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return torch_device(params["device"])
+
+
+def torch_device(device):
+    """The ``torch.device`` for ``device``, or a ``ValueError`` saying what to use."""
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a torch device; use 'cpu' or 'cuda'.") from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for but no CUDA GPU is available; use device='cpu'."
+        )
+    return resolved
+
+
+def center_and_scale(X, standardize):
+    """Centre (and scale to unit variance) a copy of ``X``: returns ``(Z, mean, scale)``.
+
+    Each column is first divided by its largest magnitude, so the mean and
+    standard deviation neither overflow near 1e300 nor underflow near 1e-300.
+    """
+    magnitude = np.abs(X).max(axis=0)
+    unit = X / magnitude
+    mean = unit.mean(axis=0) * magnitude
+    centred = unit - unit.mean(axis=0)
+    scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
+    Z = centred * (magnitude / scale)
+    if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
+        raise ValueError(
+            "X has values too large to use with standardize=False; rescale "
+            "the columns or use standardize=True."
+        )
+    return Z, mean, scale
+
+
+def local_random_state(random_state):
+    """A local generator; ``None`` draws fresh entropy, never the global RNG."""
+    if random_state is None:
+        return np.random.RandomState(int(np.random.SeedSequence().generate_state(1)[0]))
+    return check_random_state(random_state)
+
+
+def split_indices(n_samples, validation_fraction, rng):
+    """Sorted (train, validation) indices; validation is None when too few samples."""
+    order = rng.permutation(n_samples)
+    n_val = int(round(validation_fraction * n_samples))
+    if n_val < 1 or n_samples - n_val < 2:
+        return order, None
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
