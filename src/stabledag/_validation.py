@@ -18,7 +18,10 @@ __all__ = [
     "center_and_scale",
     "local_random_state",
     "split_indices",
+    "second_moments",
 ]
+
+_MOMENT_DECIMALS = 8
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
 _POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
@@ -109,6 +112,24 @@ def center_and_scale(X, standardize):
             "the columns or use standardize=True."
         )
     return Z, mean, scale
+
+
+def second_moments(Z, center):
+    """``(Z - center)^T (Z - center) / n``, rounded to 8 decimals of its largest diagonal.
+
+    The rounding (far below sampling noise) makes the statistic identical, in
+    all but rare cases, for data that differ only by the floating-point noise
+    of a change of units (a shift of 1e4 on a column of scale 1e-3 costs 7
+    digits), so that noise cannot steer the optimiser to another local
+    optimum: rescaled inputs give the same graph, not just a similar one. The
+    rounding unit is a power of two near the largest variance, so rescaling
+    by it is exact.
+    """
+    C = Z - center
+    S = C.T @ C / C.shape[0]
+    largest = float(np.max(np.abs(np.diag(S))))
+    scale = 2.0 ** round(math.log2(largest)) if largest > 0 else 1.0  # exact, and stable
+    return np.round(S / scale, _MOMENT_DECIMALS) * scale
 
 
 def local_random_state(random_state):

@@ -17,7 +17,13 @@ from ._prior import resolve_prior
 from ._search import multi_start_order_search
 from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
-from ._validation import center_and_scale, check_params, local_random_state, split_indices
+from ._validation import (
+    center_and_scale,
+    check_params,
+    local_random_state,
+    second_moments,
+    split_indices,
+)
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
 from .models import LinearSEM
 
@@ -334,16 +340,15 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             allowed=self.edge_mask_,
             device=device,
         )
-        Z_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
-        train_stats = model.prepare(Z_train - Z_train.mean(dim=0))
-        val_stats = train_stats
-        if val_idx is not None:
-            Z_val = torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
-            val_stats = model.prepare(Z_val - Z_train.mean(dim=0))
+        center = Z[train_idx].mean(axis=0)
+        S_train = second_moments(Z[train_idx], center)
+        S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
+        train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
+        val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
         return train(model, train_stats, val_stats, self._training_config())
 
     def _set_graph(self, weights, Z):
-        S = Z.T @ Z / Z.shape[0]
+        S = second_moments(Z, np.zeros(Z.shape[1]))
         n_samples, equal_variances = Z.shape[0], bool(self.equal_variances)
         self.raw_adjacency_ = weights
         required = self.required_mask_
