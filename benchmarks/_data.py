@@ -18,6 +18,7 @@ only change the noise draws (the noise scales come from a separate generator).
 Convention: ``B[i, j] = 1`` means i -> j.  Run ``python benchmarks/_data.py --check DIR``
 to compare against a directory of reference ``.npz`` files.
 """
+
 import argparse
 import os
 import random
@@ -65,7 +66,10 @@ def is_dag(B):
 
 def _barabasi(d, k, seed):
     """igraph Barabasi-Albert graph (new -> old), seeded through Python's random."""
-    import igraph as ig
+    try:
+        import igraph as ig
+    except ImportError as exc:
+        raise ImportError("SF graphs need igraph: pip install igraph") from exc
 
     random.seed(seed)
     ig.set_random_number_generator(random)
@@ -86,7 +90,7 @@ def simulate_dag(d, s0, graph_type, rng, seed):
     elif graph_type == "SF":
         B = _barabasi(d, int(round(s0 / d)), seed)
     else:
-        raise ValueError("unknown graph type %r" % graph_type)
+        raise ValueError(f"unknown graph type {graph_type!r}")
     B = (_permute(B, rng) != 0).astype(float)
     assert is_dag(B)
     return B
@@ -114,7 +118,7 @@ def draw_noise(rng, noise_type, scale, n):
     if noise_type == "uniform":
         half = scale * np.sqrt(3.0)
         return rng.uniform(low=-half, high=half, size=n)
-    raise ValueError("unknown noise type %r" % noise_type)
+    raise ValueError(f"unknown noise type {noise_type!r}")
 
 
 def simulate_linear_sem(W, n, rng, noise_type="gaussian", noise_scale=1.0):
@@ -180,8 +184,8 @@ def _sachs_from_package():
     return np.asarray(X, float), np.asarray(B, float)
 
 
-def load_sachs(folder=None):
-    """(X, B_true) for Sachs: an explicit folder, stabledag's loader, or its data files."""
+def _sachs_raw(folder):
+    """(X, B_true) as parsed: an explicit folder, stabledag's loader, or its data files."""
     folder = folder or os.environ.get("STABLEDAG_SACHS_DIR")
     if folder:
         return _sachs_from_dir(folder)[:2]
@@ -200,6 +204,19 @@ def load_sachs(folder=None):
     return _sachs_from_dir(folder)[:2]
 
 
+def load_sachs(folder=None):
+    """(X, B_true) for Sachs (853 x 11, 17-edge consensus DAG), X in column-major order.
+
+    Column-major is the layout pandas gives and the reference measurements used.  It
+    matters: after standardization every column has variance 1 up to the last bit, and
+    that last bit (which depends on the summation order, hence on the layout) decides
+    the variance order of sort-and-regress (SHD 13 column-major, 16 row-major) and moves
+    NOTEARS by one edge (14 vs 15).
+    """
+    X, B = _sachs_raw(folder)
+    return np.asfortranarray(X, dtype=float), B
+
+
 def check_against(ref_dir):
     """Compare every reference linear .npz in ref_dir with our simulation; True if equal."""
     ok = True
@@ -207,12 +224,16 @@ def check_against(ref_dir):
         if not (fname.startswith("linear_") and fname.endswith(".npz")):
             continue
         z = np.load(os.path.join(ref_dir, fname), allow_pickle=True)
-        X, B, W = make_dataset(str(z["graph"]), int(z["k"]), int(z["d"]), int(z["n"]),
-                               int(z["seed"]))
-        same = (np.array_equal(X, z["X"]) and np.array_equal(B, z["B_true"])
-                and np.array_equal(W, z["W_true"]))
+        X, B, W = make_dataset(
+            str(z["graph"]), int(z["k"]), int(z["d"]), int(z["n"]), int(z["seed"])
+        )
+        same = (
+            np.array_equal(X, z["X"])
+            and np.array_equal(B, z["B_true"])
+            and np.array_equal(W, z["W_true"])
+        )
         ok &= same
-        print("%-32s %s" % (fname, "identical" if same else "DIFFERENT"))
+        print(f"{fname:32s} {'identical' if same else 'DIFFERENT'}")
     return ok
 
 

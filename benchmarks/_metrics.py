@@ -10,6 +10,7 @@ are on directed edges: an edge is a true positive only with the right direction.
 PC and GES return CPDAGs: ``cpdag_directed_part`` keeps their directed edges only, so
 undirected edges count as missing.
 """
+
 import numpy as np
 
 

@@ -5,22 +5,25 @@ or crash; ok runs carry ``shd``, ``f1``, ``fit_seconds``, ``is_dag``.  A *settin
 the seeds of one graph type and size (e.g. "ER2 d=20"); tables show the median over the
 seeds whose run succeeded, with the count in brackets when some seeds failed.
 """
+
 import math
 from collections import OrderedDict
 
 import numpy as np
 
-LABELS = OrderedDict([
-    ("stabledag", "stabledag"),
-    ("stabledag_ev", "stabledag EV"),
-    ("dagma_linear", "DAGMA"),
-    ("notears", "NOTEARS (gCastle)"),
-    ("pc", "PC"),
-    ("ges", "GES"),
-    ("direct_lingam", "DirectLiNGAM"),
-    ("sortnregress", "sort-and-regress"),
-    ("r2sortnregress", "R²-sort-and-regress"),
-])
+LABELS = OrderedDict(
+    [
+        ("stabledag", "stabledag"),
+        ("stabledag_ev", "stabledag EV"),
+        ("dagma_linear", "DAGMA"),
+        ("notears", "NOTEARS (gCastle)"),
+        ("pc", "PC"),
+        ("ges", "GES"),
+        ("direct_lingam", "DirectLiNGAM"),
+        ("sortnregress", "sort-and-regress"),
+        ("r2sortnregress", "R²-sort-and-regress"),
+    ]
+)
 
 
 def label(method):
@@ -33,16 +36,21 @@ def _fmt(x, digits):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     if digits == 0:
-        return "%d" % x if float(x).is_integer() else "%.1f" % x
-    return "%.*f" % (digits, x)
+        return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+    return f"{x:.{digits}f}"
 
 
 def cell_stats(runs, key):
     """Median of ``key`` over ok runs, the ok count and the failure statuses."""
     vals = [r[key] for r in runs if r["status"] == "ok"]
     failed = sorted({r["status"] for r in runs if r["status"] != "ok"})
-    return {"median": float(np.median(vals)) if vals else None, "n_ok": len(vals),
-            "n": len(runs), "failed": failed, "values": vals}
+    return {
+        "median": float(np.median(vals)) if vals else None,
+        "n_ok": len(vals),
+        "n": len(runs),
+        "failed": failed,
+        "values": vals,
+    }
 
 
 def summarize(runs, datasets):
@@ -57,12 +65,16 @@ def summarize(runs, datasets):
         for method in methods:
             summary[setting][method] = {}
             for scale in ("raw", "std"):
-                sel = [r for r in runs if r["setting"] == setting and r["method"] == method
-                       and r["scale"] == scale]
+                sel = [
+                    r
+                    for r in runs
+                    if r["setting"] == setting and r["method"] == method and r["scale"] == scale
+                ]
                 if not sel:
                     continue
                 summary[setting][method][scale] = {
-                    "shd": cell_stats(sel, "shd"), "f1": cell_stats(sel, "f1"),
+                    "shd": cell_stats(sel, "shd"),
+                    "f1": cell_stats(sel, "f1"),
                     "seconds": cell_stats(sel, "fit_seconds"),
                     "n_cyclic": sum(1 for r in sel if r["status"] == "ok" and not r["is_dag"]),
                 }
@@ -92,7 +104,7 @@ def _one(stats, digits):
         return "/".join(stats["failed"]) or "—"
     text = _fmt(stats["median"], digits)
     if stats["n_ok"] < stats["n"]:
-        text += " (%d/%d ok)" % (stats["n_ok"], stats["n"])
+        text += f" ({stats['n_ok']}/{stats['n']} ok)"
     return text
 
 
@@ -115,43 +127,60 @@ def _methods(summary):
 def metric_table(summary, info, key, digits, title):
     """Markdown table: rows = settings, columns = methods, cells 'raw -> std' medians."""
     methods = _methods(summary)
-    head = "| setting (empty SHD) | varsort raw -> std | " + " | ".join(
-        label(m) for m in methods) + " |"
+    head = (
+        "| setting (empty SHD) | varsort raw -> std | "
+        + " | ".join(label(m) for m in methods)
+        + " |"
+    )
     lines = ["### " + title, "", head, "|" + "---|" * (len(methods) + 2)]
     for setting, per_method in summary.items():
         inf = info[setting]
-        row = "| %s (%s) | %.2f -> %.2f | " % (setting, _fmt(inf["empty_shd"], 0),
-                                              inf["varsort_raw"], inf["varsort_std"])
-        row += " | ".join(_cell(per_method[m], key, digits) if m in per_method else "—"
-                          for m in methods)
+        row = "| {} ({}) | {:.2f} -> {:.2f} | ".format(
+            setting, _fmt(inf["empty_shd"], 0), inf["varsort_raw"], inf["varsort_std"]
+        )
+        row += " | ".join(
+            _cell(per_method[m], key, digits) if m in per_method else "—" for m in methods
+        )
         lines.append(row + " |")
     return "\n".join(lines)
 
 
 def problems(runs):
-    """Markdown bullet list of skipped / failed runs and cyclic outputs."""
-    lines = []
+    """Markdown bullets: skipped / failed runs and cyclic outputs, grouped by method,
+    status and note (the note's first line), with the runs they concern."""
+    groups = OrderedDict()
     for r in runs:
-        if r["status"] != "ok":
-            lines.append("- %s %s %s: **%s** %s" % (label(r["method"]), r["dataset"],
-                                                   r["scale"], r["status"],
-                                                   (r.get("note") or "")[:300]))
-        elif not r["is_dag"]:
-            lines.append("- %s %s %s: output has a directed cycle" % (
-                label(r["method"]), r["dataset"], r["scale"]))
+        if r["status"] == "ok" and r["is_dag"]:
+            continue
+        if r["status"] == "ok":
+            key = (r["method"], "cyclic", "output has a directed cycle")
+        else:
+            key = (r["method"], r["status"], (r.get("note") or "").strip().split("\n")[0][:300])
+        groups.setdefault(key, []).append(f"{r['dataset']} {r['scale']}")
+    lines = []
+    for (method, status, note), where in groups.items():
+        shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+        lines.append(f"- {label(method)}: **{status}** on {len(where)} run(s) ({shown}): {note}")
     return "\n".join(lines) if lines else "- none"
 
 
 def markdown(summary, info, runs, header):
     """The whole Markdown report."""
-    parts = [header, "",
-             metric_table(summary, info, "shd", 0,
-                          "SHD (median over seeds, raw -> standardized; lower is better)"),
-             "", metric_table(summary, info, "f1", 2,
-                              "F1 on directed edges (median, raw -> standardized)"),
-             "", metric_table(summary, info, "seconds", 1,
-                              "Fit seconds (median, raw -> standardized)"),
-             "", "### Skipped, failed and cyclic runs", "", problems(runs)]
+    parts = [
+        header,
+        "",
+        metric_table(
+            summary, info, "shd", 0, "SHD (median over seeds, raw -> standardized; lower is better)"
+        ),
+        "",
+        metric_table(summary, info, "f1", 2, "F1 on directed edges (median, raw -> standardized)"),
+        "",
+        metric_table(summary, info, "seconds", 1, "Fit seconds (median, raw -> standardized)"),
+        "",
+        "### Skipped, failed and cyclic runs",
+        "",
+        problems(runs),
+    ]
     return "\n".join(parts) + "\n"
 
 
@@ -171,8 +200,17 @@ def plot(runs, info, path):
     x = np.arange(len(methods))
     for ax, setting in zip(axes.flat, settings):
         for k, (scale, color) in enumerate((("raw", "tab:blue"), ("std", "tab:orange"))):
-            vals = [[r["shd"] for r in runs if r["setting"] == setting and r["method"] == m
-                     and r["scale"] == scale and r["status"] == "ok"] for m in methods]
+            vals = [
+                [
+                    r["shd"]
+                    for r in runs
+                    if r["setting"] == setting
+                    and r["method"] == m
+                    and r["scale"] == scale
+                    and r["status"] == "ok"
+                ]
+                for m in methods
+            ]
             med = [np.median(v) if v else np.nan for v in vals]
             pos = x + (k - 0.5) * 0.38
             ax.bar(pos, med, width=0.38, color=color, alpha=0.75, label=scale)
@@ -183,7 +221,7 @@ def plot(runs, info, path):
         ax.set_xticks(x)
         ax.set_xticklabels([label(m) for m in methods], rotation=45, ha="right", fontsize=8)
         ax.set_ylabel("SHD")
-    for ax in list(axes.flat)[len(settings):]:
+    for ax in list(axes.flat)[len(settings) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8)
     fig.tight_layout()

@@ -3,24 +3,26 @@
     python benchmarks/accuracy.py --quick     # ER2/SF2, d = 10, 20, seeds 0-2, + Sachs
     python benchmarks/accuracy.py --full      # ER2/SF2, d = 10, 20, 50, seeds 0-2, + Sachs
 
-Every (dataset, method, scale) fit runs in its own process (``benchmarks/peers.py``) with
-one thread and a time limit, raw and standardized.  Peers use the interpreters named by
+Every (dataset, method, scale) fit runs in a worker process (``benchmarks/peers.py``, one
+method per process, its fits in turn; ``_runner.py``) with one thread and a time limit per
+fit, on raw and on standardized data.  Peers use the interpreters named by
 ``STABLEDAG_PEERS_PYTHON`` and ``STABLEDAG_LINGAM_PYTHON`` (default: this one); a peer whose
 package is missing is skipped with a note.  stabledag runs with this interpreter.
 
 Writes ``benchmarks/results/accuracy_<mode>.json`` (every run), ``.md`` (tables, also
 printed) and ``.png`` (SHD per method and setting).
 """
+
 import argparse
 import importlib.util
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -29,6 +31,7 @@ sys.path.insert(0, HERE)
 import _data  # noqa: E402
 import _metrics  # noqa: E402
 import _report  # noqa: E402
+import _runner  # noqa: E402
 from peers import METHOD_ENV, PEER_METHODS, STABLEDAG_METHODS  # noqa: E402
 
 REPO = os.path.dirname(HERE)
@@ -37,7 +40,15 @@ MODES = {
     "full": {"graphs": ("ER", "SF"), "ds": (10, 20, 50), "seeds": (0, 1, 2), "timeout": 300},
 }
 # rough relative cost, to start the slow fits first and keep both cores busy
-COST = {"notears": 10, "ges": 4, "direct_lingam": 2, "dagma_linear": 2, "pc": 2}
+COST = {
+    "notears": 10,
+    "ges": 6,
+    "stabledag_ev": 4,
+    "stabledag": 3,
+    "direct_lingam": 2,
+    "dagma_linear": 2,
+    "pc": 2,
+}
 
 
 def parse_args(argv=None):
@@ -46,17 +57,25 @@ def parse_args(argv=None):
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick")
     mode.add_argument("--full", dest="mode", action="store_const", const="full")
-    ap.add_argument("--methods", default=",".join(STABLEDAG_METHODS + PEER_METHODS),
-                    help="comma-separated subset of: %(default)s")
+    ap.add_argument(
+        "--methods",
+        default=",".join(STABLEDAG_METHODS + PEER_METHODS),
+        help="comma-separated subset of: %(default)s",
+    )
     ap.add_argument("--seeds", default=None, help="comma-separated seeds (default 0,1,2)")
     ap.add_argument("--ds", default=None, help="comma-separated node counts")
     ap.add_argument("--graphs", default=None, help="comma-separated, from ER,SF")
     ap.add_argument("--noise", default="gaussian", choices=_data.NOISE_TYPES)
-    ap.add_argument("--unequal-noise", action="store_true",
-                    help="per-node noise scales uniform on [0.5, 2]")
+    ap.add_argument(
+        "--unequal-noise", action="store_true", help="per-node noise scales uniform on [0.5, 2]"
+    )
     ap.add_argument("--no-sachs", action="store_true", help="leave out the Sachs data")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="fits in parallel, one thread each (default: CPU count)")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="fits in parallel, one thread each (default: CPU count)",
+    )
     ap.add_argument("--timeout", type=float, default=None, help="seconds per fit")
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default=None, help="results file suffix (default: the mode)")
@@ -70,7 +89,7 @@ def parse_args(argv=None):
     args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = set(args.methods) - set(METHOD_ENV)
     if unknown:
-        ap.error("unknown methods: %s" % ", ".join(sorted(unknown)))
+        ap.error("unknown methods: {}".format(", ".join(sorted(unknown))))
     if args.tag is None:
         args.tag = args.mode
         if args.noise != "gaussian" or args.unequal_noise:
@@ -101,8 +120,14 @@ def checkout_src():
 
 def worker_env(src):
     """Environment of the workers: one thread, no progress bars, stabledag findable."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", TQDM_DISABLE="1", PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        TQDM_DISABLE="1",
+        PYTHONWARNINGS="ignore",
+    )
     if src:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     return env
@@ -114,86 +139,146 @@ def make_datasets(args):
     for graph in args.graphs:
         for d in args.ds:
             for seed in args.seeds:
-                X, B, W = _data.make_dataset(graph, 2, d, 1000, seed, args.noise,
-                                             args.unequal_noise)
-                name = _data.dataset_name(graph, 2, d, 1000, seed, args.noise,
-                                          args.unequal_noise)
-                out.append(_describe(name, "%s2 d=%d" % (graph, d), X, B, W, seed))
+                X, B, W = _data.make_dataset(
+                    graph, 2, d, 1000, seed, args.noise, args.unequal_noise
+                )
+                name = _data.dataset_name(graph, 2, d, 1000, seed, args.noise, args.unequal_noise)
+                out.append(_describe(name, f"{graph}2 d={d}", X, B, W, seed))
     if not args.no_sachs:
         try:
             X, B = _data.load_sachs()
             out.append(_describe("sachs_853", "Sachs", X, B, B, None))
         except Exception as exc:  # no data: say so and go on
-            print("Sachs left out: %s: %s" % (type(exc).__name__, exc), flush=True)
+            print(f"Sachs left out: {type(exc).__name__}: {exc}", flush=True)
     return out
 
 
 def _describe(name, setting, X, B, W, seed):
     """Dataset record with its empty-graph SHD and (var / R^2) sortability."""
-    return {"name": name, "setting": setting, "seed": seed, "X": X, "B_true": B,
-            "n": int(X.shape[0]), "d": int(X.shape[1]), "n_edges": int(_metrics.binary(B).sum()),
-            "empty_shd": _metrics.empty_graph_shd(B),
-            "varsortability_raw": _metrics.varsortability(X, W),
-            "varsortability_std": _metrics.varsortability(_metrics.standardize(X), W),
-            "r2_sortability": _metrics.r2_sortability(X, W)}
+    return {
+        "name": name,
+        "setting": setting,
+        "seed": seed,
+        "X": X,
+        "B_true": B,
+        "n": int(X.shape[0]),
+        "d": int(X.shape[1]),
+        "n_edges": int(_metrics.binary(B).sum()),
+        "empty_shd": _metrics.empty_graph_shd(B),
+        "varsortability_raw": _metrics.varsortability(X, W),
+        "varsortability_std": _metrics.varsortability(_metrics.standardize(X), W),
+        "r2_sortability": _metrics.r2_sortability(X, W),
+    }
 
 
-def run_one(task, workdir, pythons, env, timeout):
-    """Run one fit in its own process and score it; returns the run record."""
-    ds, method, scale = task
-    base = os.path.join(workdir, "%s.%s.%s" % (ds["name"], method, scale))
-    cmd = [pythons[METHOD_ENV[method][0]], os.path.join(HERE, "peers.py"), method,
-           ds["path"], scale, base + ".json"]
-    rec = {"dataset": ds["name"], "setting": ds["setting"], "seed": ds["seed"],
-           "method": method, "scale": scale, "python": cmd[0]}
-    t0 = time.perf_counter()
-    try:
-        with open(base + ".log", "w") as log:
-            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                  timeout=timeout, cwd=workdir)
-    except subprocess.TimeoutExpired:
-        return dict(rec, status="timeout", note="no result within %g s" % timeout)
-    rec["wall_seconds"] = time.perf_counter() - t0
-    if not os.path.exists(base + ".json"):
-        with open(base + ".log") as f:
-            tail = f.read()[-400:]
-        return dict(rec, status="crash", note="exit %d: %s" % (proc.returncode, tail))
-    with open(base + ".json") as f:
-        out = json.load(f)
-    rec.update({k: v for k, v in out.items() if k not in ("B_est", "method", "scale")})
+def score(ds, method, scale, out):
+    """Run record for one fit from the worker's outcome, with the graph metrics."""
+    rec = {
+        "dataset": ds["name"],
+        "setting": ds["setting"],
+        "seed": ds["seed"],
+        "method": method,
+        "scale": scale,
+    }
+    rec.update({k: v for k, v in out.items() if k not in ("method", "scale", "B_est")})
     if out["status"] == "ok":
         B_est = np.array(out["B_est"], dtype=int)
         rec.update(_metrics.count_accuracy(ds["B_true"], B_est))
-        rec["B_est"] = out["B_est"]
+        rec["edges"] = edge_list(B_est)
     return rec
+
+
+def edge_list(B):
+    """[[i, j], ...] for the edges i -> j of B."""
+    return np.argwhere(_metrics.binary(B)).tolist()
+
+
+def make_batches(datasets, methods, max_d_per_setting=20):
+    """Worker batches, slowest first: for each method, one batch per setting (its seeds
+    x {raw, std}) up to ``max_d_per_setting`` nodes, one batch per dataset above (long
+    fits gain little from sharing a process and would make one long queue)."""
+    batches = []
+    for method in methods:
+        groups = {}
+        for ds in datasets:
+            key = ds["setting"] if ds["d"] <= max_d_per_setting else ds["name"]
+            groups.setdefault(key, []).append(ds)
+        for key, group in groups.items():
+            tasks = [(ds, method, s) for ds in group for s in ("raw", "std")]
+            cost = len(tasks) * group[0]["d"] ** 2 * COST.get(method, 1)
+            batches.append((cost, method, key, tasks))
+    batches.sort(key=lambda b: -b[0])
+    return [b[1:] for b in batches]
+
+
+def run_batch(batch, workdir, pythons, env, timeout, report):
+    """Run one batch in one worker process; returns its run records."""
+    method, key, tasks = batch
+    stem = os.path.join(workdir, "{}.{}".format(method, key.replace(" ", "_").replace("=", "")))
+    jobs = [
+        {
+            "method": m,
+            "data": ds["path"],
+            "scale": s,
+            "out": "{}.{}.{}.json".format(stem, ds["name"], s),
+        }
+        for ds, m, s in tasks
+    ]
+    outs = _runner.run_batch(
+        pythons[METHOD_ENV[method][0]],
+        os.path.join(HERE, "peers.py"),
+        jobs,
+        stem,
+        timeout,
+        env,
+        workdir,
+    )
+    recs = [score(ds, m, s, out) for (ds, m, s), out in zip(tasks, outs)]
+    for rec in recs:
+        report(rec)
+    return recs
 
 
 def _progress(i, total, rec):
     """One line per finished fit."""
-    what = "SHD %d  F1 %.2f  %.1f s" % (rec["shd"], rec["f1"], rec["fit_seconds"]) \
-        if rec["status"] == "ok" else "%s: %s" % (rec["status"], (rec.get("note") or "")[:120])
-    print("[%3d/%d] %-14s %-26s %s  %s" % (i, total, rec["method"], rec["dataset"],
-                                          rec["scale"], what), flush=True)
+    if rec["status"] == "ok":
+        what = f"SHD {rec['shd']}  F1 {rec['f1']:.2f}  {rec['fit_seconds']:.1f} s"
+    else:
+        what = f"{rec['status']}: {(rec.get('note') or '')[:120]}"
+    print(
+        f"[{i:3d}/{total}] {rec['method']:14s} {rec['dataset']:26s} {rec['scale']}  {what}",
+        flush=True,
+    )
 
 
 def run_all(datasets, args, src):
-    """Run every (dataset, method, scale) fit, ``args.jobs`` at a time."""
+    """Run every (dataset, method, scale) fit, ``args.jobs`` worker processes at a time."""
     pythons, env = interpreters(), worker_env(src)
+    total = len(datasets) * len(args.methods) * 2
+    lock, runs = threading.Lock(), []
+
+    def report(rec):
+        with lock:
+            runs.append(rec)
+            _progress(len(runs), total, rec)
+
     with tempfile.TemporaryDirectory(prefix="stabledag-bench-") as workdir:
         for ds in datasets:
             ds["path"] = os.path.join(workdir, ds["name"] + ".npz")
             np.savez(ds["path"], X=ds["X"])
-        tasks = [(ds, m, s) for ds in datasets for m in args.methods for s in ("raw", "std")]
-        tasks.sort(key=lambda t: -t[0]["d"] ** 2 * COST.get(t[1], 1))
-        runs = []
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futs = [pool.submit(run_one, t, workdir, pythons, env, args.timeout)
-                    for t in tasks]
-            for i, fut in enumerate(as_completed(futs), 1):
-                runs.append(fut.result())
-                _progress(i, len(tasks), runs[-1])
-    order = {(ds["name"], m, s): k for k, (ds, m, s) in enumerate(
-        (ds, m, s) for ds in datasets for m in args.methods for s in ("raw", "std"))}
+            futs = [
+                pool.submit(run_batch, b, workdir, pythons, env, args.timeout, report)
+                for b in make_batches(datasets, args.methods)
+            ]
+            for fut in futs:
+                fut.result()
+    order = {
+        (ds["name"], m, s): k
+        for k, (ds, m, s) in enumerate(
+            (ds, m, s) for ds in datasets for m in args.methods for s in ("raw", "std")
+        )
+    }
     runs.sort(key=lambda r: order[(r["dataset"], r["method"], r["scale"])])
     return runs
 
@@ -204,24 +289,32 @@ def environment(args, runs):
     for r in runs:
         if r.get("version"):
             versions[METHOD_ENV[r["method"]][2]] = r["version"]
-    return {"interpreters": interpreters(), "versions": versions,
-            "platform": platform.platform(), "cpu_count": os.cpu_count(),
-            "jobs": args.jobs, "timeout_s": args.timeout, "threads_per_fit": 1}
+    return {
+        "interpreters": interpreters(),
+        "versions": versions,
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "jobs": args.jobs,
+        "timeout_s": args.timeout,
+        "threads_per_fit": 1,
+    }
 
 
 def header(args, datasets, elapsed):
     """Markdown heading with the run's configuration."""
     sachs = any(ds["setting"] == "Sachs" for ds in datasets)
-    sem = "linear SEM, %s noise, %s variances, n = 1000" % (
-        args.noise, "unequal" if args.unequal_noise else "equal")
-    return ("## stabledag accuracy benchmark (%s)\n\n%s; graphs %s, d = %s, seeds %s%s. "
-            "Cells: median over seeds, raw -> standardized data. SHD counts a reversed "
-            "edge once; PC / GES: directed CPDAG edges only. %d parallel fits, one thread "
-            "each, %g s limit per fit; whole run %.0f s." % (
-                args.tag, sem, "/".join(g + "2" for g in args.graphs),
-                ", ".join(map(str, args.ds)), ", ".join(map(str, args.seeds)),
-                "" if not sachs else "; plus Sachs (853 x 11, 17-edge consensus DAG)",
-                args.jobs, args.timeout, elapsed))
+    variances = "unequal" if args.unequal_noise else "equal"
+    graphs = "/".join(g + "2" for g in args.graphs)
+    extra = "; plus Sachs (853 x 11, 17-edge consensus DAG)" if sachs else ""
+    return (
+        f"## stabledag accuracy benchmark ({args.tag})\n\n"
+        f"Linear SEM, {args.noise} noise, {variances} variances, n = 1000; graphs {graphs}, "
+        f"d = {', '.join(map(str, args.ds))}, seeds {', '.join(map(str, args.seeds))}{extra}. "
+        "Cells: median over seeds, raw -> standardized data. SHD counts a reversed edge "
+        "once; PC / GES: directed CPDAG edges only. "
+        f"{args.jobs} parallel worker processes, one thread each, {args.timeout:g} s limit "
+        f"per fit; whole run {elapsed:.0f} s."
+    )
 
 
 def write_results(args, datasets, runs, elapsed):
@@ -231,22 +324,44 @@ def write_results(args, datasets, runs, elapsed):
     summary = _report.summarize(runs, datasets)
     info = _report.setting_info(datasets)
     md = _report.markdown(summary, info, runs, header(args, datasets, elapsed))
-    meta = [{k: v for k, v in ds.items() if k not in ("X", "path")} for ds in datasets]
-    for m in meta:
-        m["B_true"] = _metrics.binary(m["B_true"]).tolist()
-    doc = {"mode": args.mode, "tag": args.tag, "methods": args.methods,
-           "elapsed_seconds": elapsed, "environment": environment(args, runs),
-           "datasets": meta, "settings": info, "summary": summary, "runs": runs}
+    meta = [{k: v for k, v in ds.items() if k not in ("X", "path", "B_true")} for ds in datasets]
+    for m, ds in zip(meta, datasets):
+        m["edges_true"] = edge_list(ds["B_true"])
+    doc = {
+        "mode": args.mode,
+        "tag": args.tag,
+        "methods": args.methods,
+        "elapsed_seconds": elapsed,
+        "environment": environment(args, runs),
+        "datasets": meta,
+        "settings": info,
+        "summary": summary,
+        "runs": runs,
+    }
     with open(stem + ".json", "w") as f:
-        json.dump(doc, f, indent=1, default=_json_default)
+        write_json(doc, f)
     with open(stem + ".md", "w") as f:
         f.write(md)
     print("\n" + md)
     try:
         _report.plot(runs, info, stem + ".png")
-        print("wrote %s.{json,md,png}" % stem)
+        print(f"wrote {stem}.{{json,md,png}}")
     except ImportError as exc:
-        print("wrote %s.{json,md}; no plot (%s)" % (stem, exc))
+        print(f"wrote {stem}.{{json,md}}; no plot ({exc})")
+
+
+def write_json(doc, f):
+    """JSON with one line per top-level key, and per element of its lists of records."""
+    f.write("{\n")
+    for n, (key, value) in enumerate(doc.items()):
+        f.write(json.dumps(key) + ": ")
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            rows = (json.dumps(v, default=_json_default) for v in value)
+            f.write("[\n  " + ",\n  ".join(rows) + "\n]")
+        else:
+            f.write(json.dumps(value, default=_json_default))
+        f.write(",\n" if n < len(doc) - 1 else "\n")
+    f.write("}\n")
 
 
 def _json_default(obj):
@@ -264,8 +379,11 @@ def main(argv=None):
     t0 = time.perf_counter()
     src = checkout_src()
     datasets = make_datasets(args)
-    print("%d datasets x %d methods x 2 scales; interpreters: %s" % (
-        len(datasets), len(args.methods), interpreters()), flush=True)
+    print(
+        f"{len(datasets)} datasets x {len(args.methods)} methods x 2 scales; "
+        f"interpreters: {interpreters()}",
+        flush=True,
+    )
     runs = run_all(datasets, args, src)
     write_results(args, datasets, runs, time.perf_counter() - t0)
     return 0

@@ -19,13 +19,10 @@ import sys
 import time
 import warnings
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _data  # noqa: E402
 import _metrics  # noqa: E402
-
 from stabledag import StableDAGLearner  # noqa: E402
 
 SETTINGS = ("none", "partial", "halves", "thirds")
@@ -63,19 +60,31 @@ def run():
                 warnings.simplefilter("ignore")
                 est = StableDAGLearner(tiers=tiers, random_state=0).fit(X)
             acc = _metrics.count_accuracy(B, est.predict_graph())
-            rows.append({"dataset": name, "tiers": setting, "shd": acc["shd"],
-                         "f1": acc["f1"], "seconds": time.perf_counter() - start})
+            rows.append(
+                {
+                    "dataset": name,
+                    "tiers": setting,
+                    "shd": acc["shd"],
+                    "f1": acc["f1"],
+                    "seconds": time.perf_counter() - start,
+                }
+            )
             print(f"{name:14s} {setting:8s} SHD {acc['shd']:3d}  F1 {acc['f1']:.2f}", flush=True)
     return rows
 
 
 def markdown(rows):
-    lines = ["| dataset (standardized) | " + " | ".join(SETTINGS) + " |",
-             "|---|" + "---|" * len(SETTINGS)]
+    lines = [
+        "| dataset (standardized) | " + " | ".join(SETTINGS) + " |",
+        "|---|" + "---|" * len(SETTINGS),
+    ]
     for name in dict.fromkeys(r["dataset"] for r in rows):
         cells = {r["tiers"]: r for r in rows if r["dataset"] == name}
-        lines.append(f"| {name} | " + " | ".join(
-            f"{cells[s]['shd']} (F1 {cells[s]['f1']:.2f})" for s in SETTINGS) + " |")
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{cells[s]['shd']} (F1 {cells[s]['f1']:.2f})" for s in SETTINGS)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -88,7 +97,9 @@ def main():
     with open(os.path.join(out, "prior_knowledge.json"), "w") as fh:
         json.dump(rows, fh, indent=1)
     with open(os.path.join(out, "prior_knowledge.md"), "w") as fh:
-        fh.write("SHD (F1), stabledag default mode, tiers cut from the true order\n\n" + table + "\n")
+        fh.write(
+            "SHD (F1), stabledag default mode, tiers cut from the true order\n\n" + table + "\n"
+        )
 
 
 if __name__ == "__main__":
