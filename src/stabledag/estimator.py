@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _diagnostics
 from . import graph as _graph
 from ._prior import resolve_prior
 from ._search import multi_start_order_search
@@ -308,6 +309,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        _diagnostics.emit(self)
         return self
 
     def _training_config(self):

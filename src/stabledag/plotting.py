@@ -1,0 +1,450 @@
+"""Plots of learned graphs, adjacency matrices and training histories (needs matplotlib).
+
+matplotlib is imported inside each function, so ``import stabledag.plotting``
+works without it; calling a function then raises an ``ImportError`` saying
+how to install it. Every function takes an optional ``ax`` (or ``axes``),
+creating a figure only when none is given, and returns what it drew on.
+Convention: ``W[i, j] != 0`` means ``i -> j``; rows are parents.
+"""
+
+import numpy as np
+
+from .export import _weights_and_names
+
+__all__ = ["plot_graph", "plot_adjacency", "plot_history"]
+
+_EDGE_STYLE = {  # class -> (colour, line style, legend label)
+    "positive": ("#2166ac", "solid", "positive weight"),
+    "negative": ("#b2182b", "solid", "negative weight"),
+    "correct": ("#5f5f5f", "solid", "correct"),
+    "reversed": ("#f28e2b", "solid", "reversed"),
+    "extra": ("#d62728", "solid", "extra"),
+    "missing": ("#9a9a9a", "dashed", "missing"),
+}
+_NODES = {"node_color": "#e8eef7", "edgecolors": "#4a5a78", "linewidths": 1.0}
+_ARROWS = {"arrows": True, "arrowstyle": "-|>", "arrowsize": 14, "min_target_margin": 2}
+_ARCS = (0.1, -0.1, 0.2, -0.2, 0.32, -0.32, 0.45, -0.45)  # arc3 curvatures, least bent first
+_STAGE_LABEL = {
+    "xycoords": ("data", "axes fraction"),
+    "xytext": (2, -3),
+    "rotation": 90,
+    "textcoords": "offset points",
+    "fontsize": 7,
+    "va": "top",
+    "color": "#555555",
+}
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
+_PANELS = (  # title, [(history key, legend label)], flags: log / steps / bound / share axis
+    ("Objective", [("train_loss", "train"), ("val_loss", "validation")], ""),
+    ("Loss terms", [("recon", "recon"), ("val_recon", "recon (val.)"), ("sparse", "L1")], ""),
+    ("Acyclicity h(W)", [("h", "")], "log"),
+    ("Weight of h(W)", [("acyclic_weight", "")], "log steps"),
+    ("Gradient norm (before clipping)", [("grad_norm", "mean")], "log bound"),
+    ("Clip ratio (share of clipped steps)", [("clip_ratio", "")], "share"),
+    ("Learning rate", [("lr", "")], "log steps"),
+    ("Edges (|w| > {threshold:g})", [("n_edges", "")], "steps"),
+)
+
+
+def _require_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
+        raise ImportError(
+            "stabledag.plotting needs matplotlib: pip install matplotlib "
+            "(or pip install 'stabledag[plot]')."
+        ) from exc
+
+
+def _new_axes(figsize, nrows=1, ncols=1):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout="constrained")
+    return axes if nrows * ncols > 1 else axes[0, 0]
+
+
+# ----------------------------------------------------------------------- layout
+def _barycentre_sort(layer, neighbours, rank):
+    """Order a layer by the mean rank of each node's neighbours; update the ranks."""
+    layer.sort(key=lambda n: np.mean([rank[m] for m in neighbours(n)] or [rank[n]]))
+    rank.update({n: i - (len(layer) - 1) / 2 for i, n in enumerate(layer)})
+
+
+def _ordered_layers(G):
+    """Topological generations, each ordered to reduce crossings (two up-down sweeps)."""
+    import networkx as nx
+
+    layers = [sorted(layer, key=list(G.nodes).index) for layer in nx.topological_generations(G)]
+    rank = {n: float(i) for layer in layers for i, n in enumerate(layer)}
+    for _ in range(2):
+        for layer in layers[1:]:
+            _barycentre_sort(layer, G.predecessors, rank)
+        for layer in layers[-2::-1]:
+            _barycentre_sort(layer, G.successors, rank)
+    return layers
+
+
+def _layered_positions(G):
+    """Layers top to bottom; isolated nodes in a row of their own at the bottom."""
+    isolated = [n for n in G.nodes if G.degree(n) == 0]
+    layers = _ordered_layers(G.subgraph([n for n in G.nodes if n not in isolated]))
+    if isolated:
+        layers.append(isolated)
+    widest = max(len(layer) for layer in layers)
+    pos = {}
+    for k, layer in enumerate(layers):
+        stagger = len(layer) > 8  # wide layers zig-zag so that labels do not collide
+        step = max(1.0, 0.6 * widest / len(layer))
+        for i, node in enumerate(layer):
+            pos[node] = ((i - (len(layer) - 1) / 2) * step, -k - (0.35 * (i % 2) if stagger else 0))
+    return pos
+
+
+def _layout(G, layout):
+    """``(pos, circular)``: node positions, and whether the layout is circular."""
+    import networkx as nx
+
+    if layout == "layered" and nx.is_directed_acyclic_graph(G):
+        return _layered_positions(G), False
+    if layout in ("layered", "circular"):
+        return nx.circular_layout(G), True
+    raise ValueError(f"layout must be 'layered' or 'circular', got {layout!r}.")
+
+
+def _clearance(pos, u, v, rad):
+    """Smallest distance from the arc of ``u -> v`` (matplotlib's arc3) to another node."""
+    p0, p2 = np.asarray(pos[u], float), np.asarray(pos[v], float)
+    dx, dy = p2 - p0
+    c = (p0 + p2) / 2 + rad * np.array([dy, -dx])
+    t = np.linspace(0.15, 0.85, 8)[:, None]
+    arc = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p2
+    others = np.array([xy for n, xy in pos.items() if n not in (u, v)] or [[np.inf, np.inf]])
+    return np.min(np.linalg.norm(arc[:, None, :] - others[None, :, :], axis=2))
+
+
+def _spacing(pos):
+    """Median distance from a node to its nearest neighbour (the layout's unit)."""
+    xy = np.array(list(pos.values()), dtype=float)
+    if len(xy) < 2:
+        return 1.0
+    dist = np.linalg.norm(xy[:, None] - xy[None, :], axis=2) + np.diag(np.full(len(xy), np.inf))
+    return float(np.median(dist.min(axis=1)))
+
+
+def _curvature(u, v, pos):
+    """The least-bent arc that passes clear of the other nodes (else the clearest one)."""
+    clear = 0.4 * _spacing(pos)
+    gaps = {rad: _clearance(pos, u, v, rad) for rad in _ARCS}
+    return next((rad for rad in _ARCS if gaps[rad] >= clear), max(gaps, key=gaps.get))
+
+
+# -------------------------------------------------------------------- plot_graph
+def _classify(W, names, true_graph):
+    """Edge lists per class: sign classes, or correct/reversed/extra/missing vs the truth."""
+    P = (W != 0) & ~np.eye(len(names), dtype=bool)
+    edges = {}
+    if true_graph is None:
+        for i, j in zip(*np.nonzero(P)):
+            cls = "positive" if W[i, j] > 0 else "negative"
+            edges.setdefault(cls, []).append((names[i], names[j]))
+        return edges
+    T = np.asarray(true_graph) != 0
+    for i, j in zip(*np.nonzero(P)):
+        cls = "correct" if T[i, j] else ("reversed" if T[j, i] else "extra")
+        edges.setdefault(cls, []).append((names[i], names[j]))
+    for i, j in zip(*np.nonzero(T & ~P & ~P.T & ~np.eye(len(names), dtype=bool))):
+        edges.setdefault("missing", []).append((names[i], names[j]))
+    return edges
+
+
+def _by_curvature(edge_list, pos):
+    groups = {}
+    for u, v in edge_list:
+        groups.setdefault(_curvature(u, v, pos), []).append((u, v))
+    return groups.items()
+
+
+def _draw_edges(ax, G, pos, edges, weight, node_size):
+    import networkx as nx
+
+    top = max((abs(w) for w in weight.values()), default=1.0) or 1.0
+    for cls in ("missing", "correct", "positive", "negative", "reversed", "extra"):
+        colour, style, _ = _EDGE_STYLE[cls]
+        for rad, group in _by_curvature(edges.get(cls, []), pos):
+            widths = [1.2 if cls == "missing" else 0.8 + 3.2 * abs(weight[e]) / top for e in group]
+            style_of = {"edge_color": colour, "style": style, "node_size": node_size, **_ARROWS}
+            arc = f"arc3,rad={rad}"
+            nx.draw_networkx_edges(G, pos, group, widths, connectionstyle=arc, ax=ax, **style_of)
+
+
+def _draw_weight_labels(ax, G, pos, weight, node_size):
+    import networkx as nx
+
+    style = {"font_size": 7, "rotate": False, "node_size": node_size, "ax": ax, "bbox": _LABEL_BOX}
+    for rad, group in _by_curvature(list(weight), pos):
+        labels = {e: f"{weight[e]:.2f}" for e in group}
+        try:
+            texts = nx.draw_networkx_edge_labels(
+                G, pos, labels, connectionstyle=f"arc3,rad={rad}", **style
+            )
+        except TypeError:  # networkx < 3.3: labels on the straight line
+            texts = nx.draw_networkx_edge_labels(G, pos, labels, **style)
+        for text in texts.values():
+            text.set_zorder(5)  # above the nodes
+
+
+def _legend(ax, edges):
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for cls in ("correct", "positive", "negative", "reversed", "extra", "missing"):
+        if cls in edges:
+            colour, style, label = _EDGE_STYLE[cls]
+            label = f"{label} ({len(edges[cls])})"
+            handles.append(Line2D([], [], color=colour, linestyle=style, lw=2, label=label))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+
+
+def _node_style(names):
+    """Font size and marker area (points squared) so that the longest label fits its circle."""
+    fontsize = 8 if len(names) <= 20 else 7
+    diameter = max(24.0, 0.55 * fontsize * max(len(n) for n in names) + 8)
+    return fontsize, diameter**2
+
+
+def _graph_axes(pos, circular, node_size):
+    """A new figure sized to the layout: about 1 inch per unit, more for big nodes."""
+    if circular:
+        side = min(14.0, max(5.0, 0.35 * len(pos) + 2))
+        return _new_axes((side + 2.5, side))
+    xs, ys = zip(*pos.values())
+    unit = max(1.0, 2.2 * np.sqrt(node_size) / 72)  # inches per layout unit
+    return _new_axes((min(18, unit * np.ptp(xs) + 3.5), min(14, unit * np.ptp(ys) + 1.5)))
+
+
+def _draw_nodes(ax, G, pos, fontsize, node_size):
+    import networkx as nx
+
+    nodes = nx.draw_networkx_nodes(G, pos, node_size=node_size, ax=ax, **_NODES)
+    nodes.set_zorder(3)  # above the edges that pass by
+    for text in nx.draw_networkx_labels(G, pos, font_size=fontsize, ax=ax).values():
+        text.set_zorder(4)
+
+
+def plot_graph(
+    est_or_matrix, node_names=None, true_graph=None, ax=None, *, layout="layered", show_weights=None
+):
+    """Draw the learned DAG, optionally marked against the true graph.
+
+    Nodes are laid out in layers by topological generation (parents above
+    children, each layer ordered to reduce crossings, edges that skip
+    layers bent around the nodes between; isolated nodes in the bottom
+    row), which stays readable for 10 to 50 nodes. Edge width grows with
+    ``|weight|``. Without ``true_graph`` the colour gives the sign; with
+    it, edges are correct (dark), reversed (orange) or extra (red), and
+    true edges missing from the graph are dashed grey; the legend counts
+    each class.
+
+    Parameters
+    ----------
+    est_or_matrix : StableDAGLearner or array-like of shape (d, d)
+        A fitted estimator (``adjacency_``, ``node_names_``) or a weighted
+        adjacency, ``[i, j]`` meaning ``i -> j``.
+    node_names : sequence of str, optional
+        Node labels; default ``node_names_`` of the estimator, else ``x0 ... x{d-1}``.
+    true_graph : array-like of shape (d, d), optional
+        Known graph, same convention. Its layout is used when given, so
+        plots of several estimates of one truth line up.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure otherwise.
+    layout : {"layered", "circular"}, default="layered"
+        ``"layered"`` falls back to circular for a graph with cycles.
+    show_weights : bool, optional
+        Print each edge's weight on it; default when there are at most 15 nodes.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from stabledag.plotting import plot_graph
+    >>> from stabledag.datasets import load_sachs
+    >>> X, B, names = load_sachs()
+    >>> ax = plot_graph(B, node_names=names)  # doctest: +SKIP
+    """
+    _require_matplotlib()
+    from .graph import to_networkx
+
+    W, names = _weights_and_names(est_or_matrix, node_names)
+    G = to_networkx(W, names)
+    if true_graph is not None and np.shape(true_graph) != W.shape:
+        raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
+    shape = G if true_graph is None else to_networkx(np.asarray(true_graph), names)
+    pos, circular = _layout(shape, layout)
+    fontsize, node_size = _node_style(names)
+    ax = _graph_axes(pos, circular, node_size) if ax is None else ax
+    edges = _classify(W, names, true_graph)
+    weight = {(u, v): w for u, v, w in G.edges(data="weight")}
+    _draw_edges(ax, G, pos, edges, weight, node_size)
+    _draw_nodes(ax, G, pos, fontsize, node_size)
+    if show_weights if show_weights is not None else len(names) <= 15:
+        _draw_weight_labels(ax, G, pos, weight, node_size)
+    _legend(ax, edges)
+    ax.set_axis_off()
+    ax.margins(0.06)
+    return ax
+
+
+# ---------------------------------------------------------------- plot_adjacency
+def _name_cells(ax, names):
+    """Names on both axes (rows: parents, columns: children) and thin lines between cells."""
+    d, fontsize = len(names), 9 if len(names) <= 20 else 7
+    ax.set_xticks(range(d), names, rotation=90, fontsize=fontsize)
+    ax.set_yticks(range(d), names, fontsize=fontsize)
+    ax.set_xlabel("child")
+    ax.set_ylabel("parent")
+    ax.set_xticks(np.arange(-0.5, d), minor=True)
+    ax.set_yticks(np.arange(-0.5, d), minor=True)
+    ax.grid(which="minor", color="#dddddd", linewidth=0.5)
+    ax.tick_params(which="minor", length=0)
+
+
+def plot_adjacency(est_or_matrix, node_names=None, ax=None, *, annotate=None, cmap="RdBu_r"):
+    """Heatmap of the weighted adjacency: rows are parents, columns children.
+
+    The diverging colormap is centred at 0 (symmetric limits), so sign and
+    strength read at a glance; a colour bar gives the scale.
+
+    Parameters
+    ----------
+    est_or_matrix : StableDAGLearner or array-like of shape (d, d)
+        A fitted estimator or a weighted adjacency, ``[i, j]`` meaning ``i -> j``.
+    node_names : sequence of str, optional
+        Axis labels; default ``node_names_`` of the estimator, else ``x0 ... x{d-1}``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure otherwise.
+    annotate : bool, optional
+        Print nonzero weights in their cells; default when there are at most 12 nodes.
+    cmap : str, default="RdBu_r"
+        A diverging matplotlib colormap.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from stabledag.plotting import plot_adjacency
+    >>> ax = plot_adjacency([[0, 0.8], [-0.3, 0]], ["a", "b"])  # doctest: +SKIP
+    """
+    _require_matplotlib()
+    W, names = _weights_and_names(est_or_matrix, node_names)
+    d = len(names)
+    if ax is None:
+        side = min(14, max(4.5, 0.32 * d + 2.5))
+        ax = _new_axes((side + 1.2, side))
+    top = float(np.abs(W).max()) or 1.0
+    shown = np.ma.masked_where(W == 0, W)  # absent edges stay white, even near-zero weights
+    image = ax.imshow(shown, cmap=cmap, vmin=-top, vmax=top, interpolation="nearest")
+    diagonal = np.ma.masked_where(~np.eye(d, dtype=bool), np.ones((d, d)))  # never an edge
+    ax.imshow(diagonal, cmap="Greys", vmin=0, vmax=8, interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="weight (row -> column)")
+    _name_cells(ax, names)
+    if annotate if annotate is not None else d <= 12:
+        for i, j in zip(*np.nonzero(W)):
+            colour = "white" if abs(W[i, j]) > 0.6 * top else "black"
+            ax.text(j, i, f"{W[i, j]:.2f}", ha="center", va="center", fontsize=7, color=colour)
+    return ax
+
+
+# ------------------------------------------------------------------ plot_history
+def _series(history, key):
+    return np.array([r.get(key, np.nan) for r in history], dtype=np.float64)
+
+
+def _mark_stages(axes, epochs, stages):
+    starts = [k for k in range(1, len(stages)) if stages[k] != stages[k - 1]]
+    for ax in axes:
+        for k in starts:
+            ax.axvline(epochs[k] - 0.5, color="#888888", linestyle=":", linewidth=1)
+    for k in [0] + starts:
+        axes[0].annotate(f"stage {int(stages[k])}", (epochs[k] - 0.5, 1.0), **_STAGE_LABEL)
+
+
+def _positive(values):
+    """For log axes: non-positive values become NaN (gaps) rather than errors."""
+    return np.where(values > 0, values, np.nan)
+
+
+def _log_ticks(ax, values):
+    """Readable log ticks: 1-2-5 steps within about a decade, no minor labels."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    finite = values[np.isfinite(values) & (values > 0)]
+    if finite.size and finite.max() / finite.min() < 30:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _draw_panel(ax, epochs, history, panel, bound):
+    title, series, flags = panel
+    drawstyle = "steps-mid" if "steps" in flags else "default"
+    for key, label in series:
+        values = _positive(_series(history, key)) if "log" in flags else _series(history, key)
+        ax.plot(epochs, values, label=label or None, lw=1.4, drawstyle=drawstyle)
+    if "bound" in flags and bound is not None:
+        ax.axhline(bound, color="#d62728", linestyle="--", lw=1, label="max_grad_norm")
+    if "log" in flags:
+        ax.set_yscale("log")
+        _log_ticks(ax, np.concatenate([_series(history, key) for key, _ in series]))
+    if "share" in flags:
+        ax.set_ylim(-0.03, 1.03)
+    ax.set_title(title.format(threshold=history[-1].get("threshold", 0.3)), fontsize=10)
+    ax.grid(alpha=0.3)
+    if len(series) > 1 or "bound" in flags:
+        ax.legend(fontsize=7, frameon=False)
+
+
+def plot_history(est, axes=None):
+    """Training curves per epoch, with stage boundaries marked.
+
+    Eight panels: total objective (train and validation), loss terms,
+    ``h(W)``, its weight, gradient norm (with ``max_grad_norm`` dashed),
+    clip ratio, learning rate and edge count. Dotted vertical lines mark
+    where each stage of the acyclicity schedule begins.
+
+    Parameters
+    ----------
+    est : StableDAGLearner or list of dict
+        A fitted estimator, or its ``history_``.
+    axes : array of 8 matplotlib Axes, optional
+        Where to draw, in the order above; a new 4 x 2 figure otherwise.
+
+    Returns
+    -------
+    ndarray of matplotlib Axes
+        The axes drawn on, in the shape given (``(4, 2)`` for a new figure).
+
+    Examples
+    --------
+    >>> from stabledag.plotting import plot_history
+    >>> axes = plot_history(est)  # doctest: +SKIP
+    """
+    _require_matplotlib()
+    history = est if isinstance(est, list) else list(getattr(est, "history_", []))
+    if not history:
+        raise ValueError("No training history to plot: fit the estimator first.")
+    axes = _new_axes((11, 10), 4, 2) if axes is None else np.asarray(axes, dtype=object)
+    flat = axes.ravel()
+    if flat.size != len(_PANELS):
+        raise ValueError(f"axes must hold {len(_PANELS)} Axes, got {flat.size}.")
+    epochs, bound = _series(history, "epoch"), getattr(est, "max_grad_norm", None)
+    for ax, panel in zip(flat, _PANELS):
+        _draw_panel(ax, epochs, history, panel, bound)
+    for ax in flat[-2:]:
+        ax.set_xlabel("epoch")
+    _mark_stages(flat, epochs, _series(history, "stage"))
+    return axes

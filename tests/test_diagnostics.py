@@ -1,0 +1,182 @@
+"""Diagnostics after fit: each warning on a realistic bad fit, silence on ordinary fits."""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from stabledag import StableDAGLearner
+from stabledag._diagnostics import DiagnosticWarning, diagnose, emit
+from stabledag.datasets import load_sachs, simulate_dag, simulate_linear_sem, simulate_parameter
+
+
+@pytest.fixture(scope="module")
+def sachs():
+    return load_sachs()[0]
+
+
+@pytest.fixture(scope="module")
+def sachs_est(sachs):
+    return StableDAGLearner(random_state=0).fit(sachs)
+
+
+def _fit(X, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return StableDAGLearner(random_state=0, **params).fit(X)
+
+
+def _messages(est):
+    found = diagnose(est)
+    assert all(category is DiagnosticWarning for category, _ in found)
+    return [message for _, message in found]
+
+
+def _simulated(d, n_edges, seed):
+    W = simulate_parameter(simulate_dag(d, n_edges, "ER", random_state=seed), random_state=seed)
+    return simulate_linear_sem(W, 1000, random_state=seed)
+
+
+# ----------------------------------------------------------- ordinary fits are silent
+def test_default_fit_on_sachs_is_silent(sachs_est):
+    assert diagnose(sachs_est) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert emit(sachs_est) == []
+    assert not caught
+
+
+@pytest.mark.parametrize(
+    ("n_edges", "seed"),
+    [(10, 0), (20, 0)],  # (20, 0) clips ~70% of steps at ~2x max_grad_norm, harmlessly
+)
+def test_default_fit_on_simulated_er10_is_silent(n_edges, seed):
+    est = StableDAGLearner(random_state=seed).fit(_simulated(10, n_edges, seed))
+    assert _messages(est) == []
+
+
+def test_diagnostic_warning_is_a_user_warning():
+    assert issubclass(DiagnosticWarning, UserWarning)
+
+
+def test_no_history_no_findings():
+    class Unfitted:
+        history_ = []
+
+    assert diagnose(Unfitted()) == []
+
+
+# --------------------------------------------------------------------- each finding
+def test_no_edges(sachs):
+    est = _fit(sachs, lambda_sparse=100.0, refine=False, max_grad_norm=1e3)
+    assert not np.any(est.adjacency_)
+    (message,) = _messages(est)
+    assert "No edges" in message and "lower lambda_sparse" in message and "threshold" in message
+
+
+def test_clipping_dominates(sachs):
+    est = _fit(sachs, max_grad_norm=1e-3, steps_per_epoch=10)
+    (message,) = _messages(est)
+    assert "clipping" in message and "100%" in message
+    assert "Raise max_grad_norm" in message and "learning_rate" in message
+
+
+def test_mild_clipping_is_not_reported(sachs_est):
+    est = copy.deepcopy(sachs_est)
+    for record in est.history_:  # every step clipped, but only at 2x the bound
+        record["clip_ratio"], record["grad_norm"] = 1.0, 2.0 * est.max_grad_norm
+    assert _messages(est) == []
+
+
+@pytest.mark.parametrize("params", [{"lr_factor": 1.0}, {"lr_patience": 10}])
+def test_learning_rate_never_reduced(sachs, params):
+    est = _fit(sachs, **params)
+    (message,) = _messages(est)
+    assert "never acted" in message and "Lower learning_rate" in message
+    assert "lr_patience below n_iter_no_change" in message
+
+
+def test_learning_rate_check_ignores_a_budget_cut(sachs_est):
+    est = copy.deepcopy(sachs_est)
+    est.history_ = [dict(r, lr=est.learning_rate, stage=0) for r in est.history_]
+    est.max_epochs = len(est.history_)  # one stage that ran out of epochs never went flat
+    assert _messages(est) == []
+
+
+def test_h_stalling(sachs):
+    """Steps far too large: h(W) stops falling though its weight grows (chaotic, so 3 seeds)."""
+    found = []
+    for seed in range(3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est = StableDAGLearner(random_state=seed, learning_rate=1.0).fit(sachs)
+        found += [m for m in _messages(est) if m.startswith("h(W) stalled")]
+    assert found and all("lower learning_rate" in m for m in found)
+
+
+def _with_stage_ends(est, values):
+    """A copy whose stages (of 10 epochs) keep h = values[k], improving every epoch."""
+    est = copy.deepcopy(est)
+    est.history_ = [
+        dict(
+            est.history_[0],
+            epoch=10 * k + e + 1,
+            stage=k,
+            h=h,
+            val_loss=-float(10 * k + e),
+            lr=est.learning_rate / (2 if e == 9 else 1),
+        )
+        for k, h in enumerate(values)
+        for e in range(10)
+    ]
+    est.converged_ = False
+    return est
+
+
+def test_h_falling_but_unconverged_is_left_to_convergence_warning(sachs_est):
+    est = _with_stage_ends(sachs_est, [1e-1, 1e-2, 1e-3])
+    assert _messages(est) == []
+
+
+def test_h_stalling_from_edited_history(sachs_est):
+    assert "h(W) stalled" in _messages(_with_stage_ends(sachs_est, [1e-2, 1e-4, 1e-3]))[0]
+    est = _with_stage_ends(sachs_est, [1e-2, 1e-4, 1e-3])
+    est.converged_ = True  # converged fits are never reported
+    assert _messages(est) == []
+
+
+def test_early_stopping_in_first_epochs(sachs):
+    est = _fit(sachs, tol=1.0)
+    (message,) = _messages(est)
+    assert "Early stopping ended the first stage after 6 epochs" in message
+    assert "Raise n_iter_no_change" in message and "lower tol" in message
+
+
+def test_early_stop_with_flat_loss_is_not_reported(sachs_est):
+    est = copy.deepcopy(sachs_est)
+    first = [r for r in est.history_ if r["stage"] == 0][:6]
+    rest = [r for r in est.history_ if r["stage"] > 0]
+    est.history_ = [dict(r, train_loss=first[0]["train_loss"]) for r in first] + rest
+    assert _messages(est) == []  # nothing to learn: stopping at once is right
+
+
+def test_independent_data_reports_only_no_edges():
+    X = np.random.default_rng(0).normal(size=(200, 4))
+    (message,) = _messages(StableDAGLearner(random_state=0).fit(X))
+    assert message.startswith("No edges")
+
+
+# ----------------------------------------------------------------------------- emit
+def test_emit_warns_once_per_finding(sachs):
+    est = _fit(sachs, lambda_sparse=100.0, refine=False, steps_per_epoch=5)  # no edges, clipping
+
+    def fit():  # emit is called at the end of fit: the warning names fit's caller
+        return emit(est)
+
+    with pytest.warns(DiagnosticWarning) as record:
+        found = fit()
+    assert len(found) == 2 and len(record) == 2
+    assert [str(w.message) for w in record] == [message for _, message in found]
+    assert record[0].filename == __file__
