@@ -233,3 +233,35 @@ def test_fit_help_reads_well():
         "--verbose",
     ):
         assert option in result.stdout
+
+
+def test_fit_shows_a_tqdm_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    """With tqdm importable and stderr a terminal, the bar advances once per epoch."""
+    import types
+
+    from stabledag import cli
+
+    updates = []
+
+    class FakeBar:
+        def __init__(self, total, **kwargs):
+            self.total = total
+
+        def update(self, n):
+            updates.append(n)
+
+        def set_postfix(self, **kwargs):
+            assert {"stage", "h", "edges"} <= set(kwargs)
+
+        def close(self):
+            updates.append("closed")
+
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeBar))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    data = tmp_path / "data.csv"
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200)
+    rows = np.column_stack([a, 2 * a + rng.normal(size=200), rng.normal(size=200)])
+    np.savetxt(data, rows, delimiter=",", header="a,b,c", comments="")
+    assert cli.main(["fit", str(data), "--out", str(tmp_path / "out")]) == 0
+    assert updates[-1] == "closed" and updates.count(1) >= 1

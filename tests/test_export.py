@@ -194,3 +194,19 @@ def test_params_are_made_json_safe():
     assert params["forbidden_edges"] == [[0, 1]]
     assert params["tiers"] == [[0], [1]]
     assert params["random_state"].startswith("RandomState")
+
+
+def test_estimator_method_writes_the_same_files(tmp_path):
+    import json
+
+    import numpy as np
+
+    from stabledag import StableDAGLearner
+
+    X = np.random.default_rng(0).normal(size=(200, 3)).cumsum(axis=1)
+    est = StableDAGLearner(random_state=0).fit(X)
+    log_path, summary_path = est.save_training_log(tmp_path)
+    with open(log_path) as fh:
+        assert len(json.load(fh)) == est.n_iter_
+    with open(summary_path) as fh:
+        assert json.load(fh)["threshold"] == est.threshold_

@@ -184,3 +184,9 @@ def test_verbose_prints_stage_and_epoch_lines(capsys):
     StableDAGLearner(verbose=2, max_epochs=3, random_state=0).fit(_data())
     out = capsys.readouterr().out
     assert "stage 0" in out and "epoch" in out
+
+
+def test_on_epoch_sees_every_history_record():
+    seen = []
+    est = StableDAGLearner(random_state=0).fit(_data(), on_epoch=seen.append)
+    assert seen == est.history_ and len(seen) == est.n_iter_

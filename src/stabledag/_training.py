@@ -172,6 +172,8 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
         scheduler.step(val["loss"])
         record.update(_bookkeeping(model, state, stage, acyclic_weight, val, optimizer))
         state["history"].append(record)
+        if state["on_epoch"] is not None:
+            state["on_epoch"](record)
         _log_epoch(record, cfg)
         if val["loss"] < best_val - cfg.tol:
             best_val, best_weights, stale = val["loss"], copy.deepcopy(model.state_dict()), 0
@@ -221,7 +223,7 @@ def _log_epoch(record, cfg):
         )
 
 
-def train(model, train_stats, val_stats, cfg):
+def train(model, train_stats, val_stats, cfg, on_epoch=None):
     """Fit ``model`` through the acyclicity schedule.
 
     Parameters
@@ -232,12 +234,20 @@ def train(model, train_stats, val_stats, cfg):
         Statistics from ``model.prepare`` on the training and validation data
         (the same object twice when there is no validation split).
     cfg : TrainingConfig
+    on_epoch : callable, optional
+        Called with each epoch's history record (progress bars, logging).
 
     Returns
     -------
     TrainingResult
     """
-    state = {"cfg": cfg, "epoch": 0, "history": [], "start": time.perf_counter()}
+    state = {
+        "cfg": cfg,
+        "epoch": 0,
+        "history": [],
+        "start": time.perf_counter(),
+        "on_epoch": on_epoch,
+    }
     h = math.inf
     for stage in range(cfg.n_stages):
         _fit_stage(model, train_stats, val_stats, stage, state)

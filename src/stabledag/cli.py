@@ -222,13 +222,35 @@ def _fit_quietly(est, X, names):
     ``X`` is an array (pandas is optional here), so the names are set on the
     fitted estimator for the exports, as a DataFrame fit would have set them.
     """
+    bar = _progress_bar(est.max_epochs)
+    on_epoch = None if bar is None else (lambda record: _advance(bar, record))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.fit(X)
+        try:
+            est.fit(X, on_epoch=on_epoch)
+        finally:
+            if bar is not None:
+                bar.close()
     for w in caught:
         print(f"stabledag: warning: {w.message}", file=sys.stderr)
     est.node_names_ = np.asarray(names, dtype=object)
     return est
+
+
+def _progress_bar(total):
+    """A tqdm bar on stderr when it is a terminal and tqdm is installed, else None."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="epoch", leave=False, file=sys.stderr, desc="fitting")
+
+
+def _advance(bar, record):
+    bar.update(1)
+    bar.set_postfix(stage=record["stage"], h=f"{record['h']:.1e}", edges=record["n_edges"])
 
 
 def _save_png(est, path, title):

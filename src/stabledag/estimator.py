@@ -252,7 +252,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             )
 
     # --------------------------------------------------------------------- fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, on_epoch=None):
         """Learn the DAG from ``X``.
 
         Parameters
@@ -261,6 +261,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             Observations, one column per variable (ndarray or DataFrame).
         y : None
             Ignored; present for scikit-learn compatibility.
+        on_epoch : callable, optional
+            Called with each epoch's history record as training goes (e.g. to
+            drive a progress bar). Not a hyperparameter: it is not stored.
 
         Returns
         -------
@@ -294,7 +297,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         rng = local_random_state(self.random_state)
         Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
         train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
-        result = self._train(Z, train_idx, val_idx, device)
+        result = self._train(Z, train_idx, val_idx, device, on_epoch)
         self._set_graph(result.weights, Z)
         self.history_, self.n_iter_, self.converged_ = (
             result.history,
@@ -335,7 +338,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             verbose=self.verbose,
         )
 
-    def _train(self, Z, train_idx, val_idx, device):
+    def _train(self, Z, train_idx, val_idx, device, on_epoch=None):
         model = LinearSEM(
             Z.shape[1],
             equal_variances=bool(self.equal_variances),
@@ -347,7 +350,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
         train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
         val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
-        return train(model, train_stats, val_stats, self._training_config())
+        return train(model, train_stats, val_stats, self._training_config(), on_epoch)
 
     def _set_graph(self, weights, Z):
         S = second_moments(Z, np.zeros(Z.shape[1]))
@@ -434,6 +437,37 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             return _graph.to_networkx(self.adjacency_, self.node_names_)
         weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
         return _graph.to_networkx(weights, self.node_names_)
+
+    def save_training_log(self, directory):
+        """Write ``training_log.json`` (every epoch) and ``training_summary.json``.
+
+        The summary holds the final loss terms, ``threshold_``, the edges by
+        name with weights, the final h(W), epochs, convergence, fit time,
+        library versions and the parameters (see
+        :func:`stabledag.export.training_summary`).
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Folder to write into; created if missing.
+
+        Returns
+        -------
+        log_path, summary_path : str
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from stabledag import StableDAGLearner
+        >>> X = np.random.default_rng(0).normal(size=(100, 3)).cumsum(axis=1)
+        >>> est = StableDAGLearner(random_state=0).fit(X)
+        >>> log, summary = est.save_training_log(tempfile.mkdtemp())
+        >>> log.endswith("training_log.json")
+        True
+        """
+        from .export import save_training_log
+
+        return save_training_log(self, directory)
 
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted linear SEM.
