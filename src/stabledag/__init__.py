@@ -4,8 +4,9 @@ import logging
 
 from .estimator import StableDAGLearner
 from .metrics import graph_scorer
+from .stability import EdgeStability
 
 __version__ = "0.1.0"
-__all__ = ["StableDAGLearner", "graph_scorer", "__version__"]
+__all__ = ["StableDAGLearner", "EdgeStability", "graph_scorer", "__version__"]
 
 logging.getLogger("stabledag").addHandler(logging.NullHandler())
