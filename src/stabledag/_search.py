@@ -28,12 +28,30 @@ import math
 
 import numpy as np
 
-from ._selection import edge_penalty
 from .graph import topological_order
 
-__all__ = ["order_search", "multi_start_order_search", "bic_cost"]
+__all__ = [
+    "order_search",
+    "multi_start_order_search",
+    "bic_cost",
+    "edge_penalty",
+    "residual_variances",
+]
 
 _MIN_VARIANCE = 1e-12
+# gamma = 1 beat 0.5 and plain BIC on the ER2/SF2 benchmark cells in both modes (issue 3 note)
+EBIC_GAMMA = 1.0
+
+
+def edge_penalty(n_samples, n_nodes, gamma=None):
+    """Cost of one edge in half-BIC units: ``log(n) / 2 + gamma * log(d)``.
+
+    The extended BIC (Chen & Chen 2008; Foygel & Drton 2010): the ``gamma``
+    term accounts for the number of candidate edges growing with ``d``;
+    ``gamma=0`` is the plain BIC.
+    """
+    gamma = EBIC_GAMMA if gamma is None else gamma
+    return 0.5 * math.log(n_samples) + gamma * math.log(max(n_nodes, 1))
 
 
 class _NodeScores:
@@ -164,8 +182,9 @@ def _initial_order(B):
     return order
 
 
-def _residual_variances(S, B):
-    scores = _NodeScores(S, 1)
+def residual_variances(S, B):
+    """Residual variance of every node regressed (least squares) on its parents in ``B``."""
+    scores = _NodeScores(np.asarray(S, dtype=np.float64), 1)
     return np.array(
         [scores._fit(j, tuple(np.flatnonzero(B[:, j]).tolist()))[0] for j in range(B.shape[0])]
     )
@@ -189,7 +208,7 @@ def bic_cost(S, n_samples, B, equal_variances=False):
         Half the BIC, constants dropped.
     """
     S = np.asarray(S, dtype=np.float64)
-    variances = np.maximum(_residual_variances(S, B), _MIN_VARIANCE)
+    variances = np.maximum(residual_variances(S, B), _MIN_VARIANCE)
     d = B.shape[0]
     if equal_variances:
         fit = 0.5 * n_samples * d * math.log(variances.mean())
@@ -224,7 +243,7 @@ def multi_start_order_search(
     starts = [(np.asarray(b) != 0).astype(int) for b in starts]
     pooled = None
     if equal_variances:  # one linearisation point for all starts: their caches are shared
-        pooled = max(float(_residual_variances(S, starts[0]).mean()), _MIN_VARIANCE)
+        pooled = max(float(residual_variances(S, starts[0]).mean()), _MIN_VARIANCE)
     scores = _NodeScores(S, n_samples, pooled, allowed, required)
     best, best_cost, seen = None, math.inf, set()
     for start in starts:
@@ -286,7 +305,7 @@ def order_search(
     if not equal_variances:
         return _search_once(_NodeScores(S, n_samples, None, allowed, required), B, max_passes)
     for _ in range(max_rounds):
-        pooled = max(float(_residual_variances(S, B).mean()), _MIN_VARIANCE)
+        pooled = max(float(residual_variances(S, B).mean()), _MIN_VARIANCE)
         scores = _NodeScores(S, n_samples, pooled, allowed, required)
         found = _search_once(scores, B, max_passes)
         if np.array_equal(found, B):

@@ -1,4 +1,4 @@
-"""Choosing the threshold from data alone: BIC of the refitted thresholded DAG.
+"""Choosing the threshold from data alone: extended BIC of the refitted thresholded DAG.
 
 Everything works on the second-moment matrix ``S`` of the centred training
 data, so it costs nothing in ``n``. No torch here.
@@ -8,30 +8,12 @@ import math
 
 import numpy as np
 
+from ._search import bic_cost, residual_variances
 from .graph import threshold_to_dag
 
-__all__ = [
-    "ols_weights",
-    "residual_variances_ols",
-    "dag_log_likelihood",
-    "dag_bic",
-    "select_threshold",
-]
+__all__ = ["ols_weights", "candidate_thresholds", "select_threshold"]
 
 _MIN_VARIANCE = 1e-12
-# gamma = 1 beat 0.5 and plain BIC on the ER2/SF2 benchmark cells in both modes (issue 3 note)
-EBIC_GAMMA = 1.0
-
-
-def edge_penalty(n_samples, n_nodes, gamma=None):
-    """Cost of one edge in half-BIC units: ``log(n) / 2 + gamma * log(d)``.
-
-    The extended BIC (Chen & Chen 2008; Foygel & Drton 2010): the ``gamma``
-    term accounts for the number of candidate edges growing with ``d``;
-    ``gamma=0`` is the plain BIC.
-    """
-    gamma = EBIC_GAMMA if gamma is None else gamma
-    return 0.5 * math.log(n_samples) + gamma * math.log(max(n_nodes, 1))
 
 
 def ols_weights(S, B):
@@ -58,84 +40,7 @@ def ols_weights(S, B):
             W[parents, j] = np.linalg.lstsq(S[np.ix_(parents, parents)], S[parents, j], rcond=None)[
                 0
             ]
-    return W, residual_variances_ols(S, B)
-
-
-def residual_variances_ols(S, B):
-    """Residual variance of every node regressed (OLS) on its parents in ``B``.
-
-    Parameters
-    ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data.
-    B : ndarray of shape (d, d)
-        Graph, nonzero ``[i, j]`` meaning ``i -> j``.
-
-    Returns
-    -------
-    ndarray of shape (d,)
-    """
-    d = S.shape[0]
-    variances = np.empty(d)
-    for j in range(d):
-        parents = np.flatnonzero(B[:, j])
-        if parents.size == 0:
-            variances[j] = S[j, j]
-            continue
-        coef = np.linalg.lstsq(S[np.ix_(parents, parents)], S[parents, j], rcond=None)[0]
-        variances[j] = S[j, j] - S[parents, j] @ coef
-    return np.maximum(variances, _MIN_VARIANCE)
-
-
-def dag_log_likelihood(S, n_samples, B, equal_variances=False):
-    """Maximised Gaussian log-likelihood of a DAG with OLS weights.
-
-    Parameters
-    ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data.
-    n_samples : int
-        Number of samples behind ``S``.
-    B : ndarray of shape (d, d)
-        The DAG.
-    equal_variances : bool, default=False
-        One shared noise variance (pooled) instead of one per node.
-
-    Returns
-    -------
-    float
-    """
-    variances = residual_variances_ols(S, B)
-    d = S.shape[0]
-    if equal_variances:
-        log_var_sum = d * math.log(max(variances.mean(), _MIN_VARIANCE))
-    else:
-        log_var_sum = float(np.log(variances).sum())
-    return -0.5 * n_samples * (log_var_sum + d * (1.0 + math.log(2 * math.pi)))
-
-
-def dag_bic(S, n_samples, B, equal_variances=False):
-    """Extended BIC (lower is better) of a DAG with OLS weights.
-
-    Parameters
-    ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data.
-    n_samples : int
-        Number of samples behind ``S``.
-    B : ndarray of shape (d, d)
-        The DAG.
-    equal_variances : bool, default=False
-        Shared noise variance instead of one per node.
-
-    Returns
-    -------
-    float
-        ``-2 log L + 2 k edge_penalty(n, d)`` with ``k`` the number of edges.
-    """
-    n_edges = int((np.asarray(B) != 0).sum())
-    ll = dag_log_likelihood(S, n_samples, B, equal_variances)
-    return -2.0 * ll + 2.0 * n_edges * edge_penalty(n_samples, S.shape[0])
+    return W, np.maximum(residual_variances(S, B), _MIN_VARIANCE)
 
 
 def candidate_thresholds(W, floor=0.01, max_candidates=60):
@@ -175,7 +80,7 @@ def select_threshold(W, S, n_samples, equal_variances=False, required=None):
     """
     best_cut, best_bic = None, math.inf
     for cut in candidate_thresholds(W)[::-1]:
-        bic = dag_bic(S, n_samples, threshold_to_dag(W, cut, required), equal_variances)
+        bic = bic_cost(S, n_samples, threshold_to_dag(W, cut, required), equal_variances)
         if bic < best_bic - 1e-9:
             best_cut, best_bic = float(cut), bic
     return best_cut
