@@ -70,6 +70,8 @@ class _NodeScores:
         d = S.shape[0]
         self.allowed = ~np.eye(d, dtype=bool) if allowed is None else allowed
         self.required = np.zeros((d, d), dtype=bool) if required is None else required
+        self.required_parents = [frozenset(np.flatnonzero(col).tolist()) for col in self.required.T]
+        self.required_children = [frozenset(np.flatnonzero(row).tolist()) for row in self.required]
         self.half_n = 0.5 * n_samples
         self.penalty = edge_penalty(n_samples, S.shape[0])
         self.cache = {}
@@ -155,7 +157,7 @@ class _NodeScores:
 
     def best_parents(self, node, candidates, start):
         """Forward-backward stepwise selection of parents among ``candidates``."""
-        forced = frozenset(np.flatnonzero(self.required[:, node]).tolist()) & candidates
+        forced = self.required_parents[node] & candidates
         key = (node, candidates, (frozenset(start) & candidates) | forced)
         if key in self.cache:
             return self.cache[key]
@@ -356,8 +358,7 @@ def _moved_node_options(scores, rest, u, parents_u):
     Positions that share the warm start ``parents_u & rest[:pos]`` share one
     scan; the full stepwise search runs only where a single move improves.
     """
-    must_before = set(np.flatnonzero(scores.required[:, u]).tolist())
-    must_after = set(np.flatnonzero(scores.required[u, :]).tolist())
+    must_before, must_after = scores.required_parents[u], scores.required_children[u]
     options, scan_key, running = [], None, np.inf
     for pos in range(len(rest) + 1):
         if must_before or must_after:

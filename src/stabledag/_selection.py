@@ -78,9 +78,15 @@ def select_threshold(W, S, n_samples, equal_variances=False, required=None):
     float
         The chosen threshold (ties go to the larger one: the sparser graph).
     """
+    cuts = candidate_thresholds(W)
+    # Edges enter strongest first and one closing a cycle is skipped, so the DAG at
+    # any cut is the DAG at the lowest cut restricted to the edges above it.
+    lowest = threshold_to_dag(W, float(cuts.min()), required) != 0
+    forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
     best_cut, best_bic = None, math.inf
-    for cut in candidate_thresholds(W)[::-1]:
-        bic = bic_cost(S, n_samples, threshold_to_dag(W, cut, required), equal_variances)
+    for cut in cuts[::-1]:
+        graph = lowest & ((np.abs(W) > cut) | forced)
+        bic = bic_cost(S, n_samples, graph, equal_variances)
         if bic < best_bic - 1e-9:
             best_cut, best_bic = float(cut), bic
     return best_cut
