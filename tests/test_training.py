@@ -60,38 +60,74 @@ def test_clipping_engages_for_tiny_bound_and_not_for_huge():
     assert all(r["clip_ratio"] == 0.0 for r in huge.history)
 
 
-def test_clip_ratio_is_the_share_of_clipped_steps(monkeypatch):
+# "logdet" takes the closed-form path, "expm" the autograd path: both clip alike.
+BOTH_PATHS = pytest.mark.parametrize("acyclicity", ["logdet", "expm"])
+
+
+@BOTH_PATHS
+def test_clip_ratio_is_the_share_of_clipped_steps(monkeypatch, acyclicity):
     """Scripted gradient norms 0.5, 2, 3, 0.1 against a bound of 1: half are clipped."""
     norms = iter([0.5, 2.0, 3.0, 0.1] * 100)
-    real = torch.nn.utils.clip_grad_norm_
+    real = _training._clip
 
-    def scripted(params, max_norm):
-        real(params, max_norm)
-        return torch.tensor(next(norms))
+    def scripted(grads, max_norm):
+        real(grads, max_norm)
+        return torch.tensor(next(norms), dtype=torch.float64)
 
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", scripted)
+    monkeypatch.setattr(_training, "_clip", scripted)
     S = _stats(_data())
-    result = train(
-        LinearSEM(3), S, S, TrainingConfig(max_epochs=2, steps_per_epoch=4, max_grad_norm=1.0)
-    )
+    cfg = TrainingConfig(max_epochs=2, steps_per_epoch=4, max_grad_norm=1.0, acyclicity=acyclicity)
+    result = train(LinearSEM(3), S, S, cfg)
     assert [r["clip_ratio"] for r in result.history] == [0.5, 0.5]
     assert result.history[0]["grad_norm"] == pytest.approx(np.mean([0.5, 2.0, 3.0, 0.1]))
 
 
-def test_clipped_gradient_norm_is_bounded(monkeypatch):
+@BOTH_PATHS
+def test_clipped_gradient_norm_is_bounded(monkeypatch, acyclicity):
     seen = []
-    real = torch.nn.utils.clip_grad_norm_
+    real = _training._clip
 
-    def spy(params, max_norm):
-        params = list(params)
-        out = real(params, max_norm)
-        seen.append(torch.sqrt(sum((p.grad**2).sum() for p in params)).item())
+    def spy(grads, max_norm):
+        out = real(grads, max_norm)
+        seen.append(torch.sqrt(sum((g**2).sum() for g in grads)).item())
         return out
 
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", spy)
+    monkeypatch.setattr(_training, "_clip", spy)
     S = _stats(_data())
-    train(LinearSEM(3), S, S, TrainingConfig(max_epochs=3, max_grad_norm=0.01))
-    assert max(seen) <= 0.01 * (1 + 1e-6)
+    train(
+        LinearSEM(3), S, S, TrainingConfig(max_epochs=3, max_grad_norm=0.01, acyclicity=acyclicity)
+    )
+    assert seen and max(seen) <= 0.01 * (1 + 1e-6)
+
+
+@BOTH_PATHS
+def test_clip_matches_torch_rule(acyclicity):
+    """The shared clipping equals torch.nn.utils.clip_grad_norm_ on the same gradients."""
+    grads = [torch.tensor([[3.0, 4.0]], dtype=torch.float64), torch.tensor([12.0])]
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    expected = torch.nn.utils.clip_grad_norm_(params, 1.0)
+    norm = _training._clip(grads, 1.0)
+    assert float(norm) == pytest.approx(float(expected)) == pytest.approx(13.0)
+    for p, g in zip(params, grads):
+        assert torch.allclose(p.grad, g)
+
+
+def test_closed_form_and_autograd_paths_take_the_same_steps():
+    """One epoch of the fast path equals one epoch of the autograd path on the same objective."""
+    S = _stats(_data())
+    cfg = TrainingConfig(steps_per_epoch=7)
+    fast, slow = LinearSEM(3), LinearSEM(3)
+    out_fast = _training._train_epoch_closed_form(
+        fast, _training._make_optimizer(fast, 1e-2, cfg)[0], S, 3.0, cfg
+    )
+    out_slow = _training._train_epoch(
+        slow, _training._make_optimizer(slow, 1e-2, cfg)[0], S, 3.0, cfg
+    )
+    assert torch.allclose(fast.weight, slow.weight, atol=1e-12)
+    for key in out_slow:
+        assert out_fast[key] == pytest.approx(out_slow[key], rel=1e-9, abs=1e-12)
 
 
 def test_scheduler_cuts_learning_rate_on_plateau():
@@ -126,26 +162,31 @@ def test_early_stopping_restores_best_weights():
     assert final == pytest.approx(min(val_losses), abs=1e-12)
 
 
-def test_failed_steps_are_retried_with_smaller_learning_rate(monkeypatch):
+@BOTH_PATHS
+def test_failed_steps_are_retried_with_smaller_learning_rate(monkeypatch, acyclicity):
+    """The first two checks fail: the first epoch is redone twice, at a quarter of the rate."""
     calls = {"n": 0}
     real = _training._step_is_valid
 
     def flaky(model, cfg):
         calls["n"] += 1
-        return calls["n"] not in (3, 4) and real(model, cfg)
+        return calls["n"] not in (1, 2) and real(model, cfg)
 
     monkeypatch.setattr(_training, "_step_is_valid", flaky)
     S = _stats(_data())
-    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, n_stages=1))
+    cfg = TrainingConfig(max_epochs=5, n_stages=1, acyclicity=acyclicity)
+    result = train(LinearSEM(3), S, S, cfg)
     assert result.history[0]["lr"] == pytest.approx(0.01 * 0.25)
     assert np.all(np.isfinite(result.weights))
 
 
-def test_persistent_failure_raises_clear_error(monkeypatch):
+@BOTH_PATHS
+def test_persistent_failure_raises_clear_error(monkeypatch, acyclicity):
     monkeypatch.setattr(_training, "_step_is_valid", lambda model, cfg: False)
     S = _stats(_data())
+    cfg = TrainingConfig(max_epochs=5, max_retries=3, acyclicity=acyclicity)
     with pytest.raises(FloatingPointError, match="learning_rate"):
-        train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_retries=3))
+        train(LinearSEM(3), S, S, cfg)
 
 
 def test_convergence_warning_when_h_stays_high():

@@ -171,6 +171,24 @@ class _NodeScores:
         self.cache[key] = result
         return result
 
+    def lower_bounds(self, node, order):
+        """A lower bound on the cost of ``node`` with parents among ``order[:pos]``, every ``pos``.
+
+        Regressing on all of ``order[:pos]`` leaves the smallest residual
+        variance any parent set drawn from it can, so its fit term (without
+        the edge penalty) bounds every such set's cost from below. The
+        variances for all prefixes come from one Cholesky factorisation. Returns
+        ``-inf`` everywhere when ``S`` is singular there.
+        """
+        idx = list(order) + [node]
+        try:
+            L = np.linalg.cholesky(self.S[np.ix_(idx, idx)])
+        except np.linalg.LinAlgError:
+            return np.full(len(order) + 1, -np.inf)
+        explained = np.concatenate([[0.0], np.cumsum(L[-1, :-1] ** 2)])
+        bounds = self._cost(self.S[node, node] - explained, 0)
+        return bounds - 1e-7 * np.abs(bounds) - 1e-9
+
     def cost(self, node, parents):
         """BIC cost of ``node`` with the given parents."""
         variance, _, _ = self._fit(node, tuple(sorted(parents)))
@@ -352,50 +370,62 @@ def _others_after_move(scores, order, parents, costs, k):
     return updates
 
 
-def _moved_node_options(scores, rest, u, parents_u):
-    """(parents, cost) of ``u`` inserted at each position of ``rest``.
+def _moved_node_option(scores, rest, pos, u, parents_u):
+    """(parents, cost) of ``u`` inserted at position ``pos`` of ``rest``.
 
-    Positions that share the warm start ``parents_u & rest[:pos]`` share one
-    scan; the full stepwise search runs only where a single move improves.
+    The warm start is ``parents_u & rest[:pos]``; the stepwise search runs
+    only if a single addition or removal improves on it.
     """
-    must_before, must_after = scores.required_parents[u], scores.required_children[u]
-    options, scan_key, running = [], None, np.inf
-    for pos in range(len(rest) + 1):
-        if must_before or must_after:
-            before_set = set(rest[:pos])
-            if not must_before <= before_set or must_after & before_set:
-                options.append((None, np.inf))  # a required edge would point backwards
-                continue
-        start = tuple(sorted(p for p in parents_u if p in rest[:pos]))
-        if start != scan_key or options and options[-1][0] is None:
-            scan_key = start
-            current, add_costs, drop_costs = scores.scan(u, start)
-            best_drop = drop_costs.min() if drop_costs.size else np.inf
-            before = np.array(rest[:pos], dtype=np.intp)
-            running = add_costs[before].min() if before.size else np.inf
-        elif pos > 0:
-            running = min(running, add_costs[rest[pos - 1]])
-        if min(running, best_drop) < current - 1e-9:
-            options.append(scores.best_parents(u, frozenset(rest[:pos]), parents_u))
-        else:
-            options.append((frozenset(start), current))
-    return options
+    before = rest[:pos]
+    before_set = set(before)
+    if not scores.required_parents[u] <= before_set or scores.required_children[u] & before_set:
+        return None, np.inf  # a required edge would point backwards
+    start = tuple(sorted(p for p in parents_u if p in before_set))
+    current, add_costs, drop_costs = scores.scan(u, start)
+    best_add = add_costs[np.array(before, dtype=np.intp)].min() if before else np.inf
+    best_drop = drop_costs.min() if drop_costs.size else np.inf
+    if min(best_add, best_drop) < current - 1e-9:
+        return scores.best_parents(u, frozenset(before), parents_u)
+    return frozenset(start), current
+
+
+def _passed_gains(order, costs, updates, k):
+    """Total cost decrease of the nodes ``order[k]`` passes when moved to each position."""
+    delta = np.array([costs[w] - updates[w][1] for w in order])
+    gains = np.zeros(len(order))
+    before = np.cumsum(delta[:k][::-1])[::-1]  # moving to pos < k passes order[pos:k]
+    gains[:k] = before
+    gains[k + 1 :] = np.cumsum(delta[k + 1 :])  # moving to pos > k passes order[k+1:pos+1]
+    return gains
 
 
 def _best_insertion(scores, order, parents, costs, k):
-    """Best new position for ``order[k]``: (gain, position, changed parent sets and costs)."""
+    """Best new position for ``order[k]``: (gain, position, changed parent sets and costs).
+
+    Positions are tried in order of an upper bound on their gain (the moved
+    node's cost bounded by :meth:`_NodeScores.lower_bounds`), and the search
+    stops when no untried position can beat the best gain found.
+    """
     u = order[k]
     rest = order[:k] + order[k + 1 :]
     updates = _others_after_move(scores, order, parents, costs, k)
-    options = _moved_node_options(scores, rest, u, parents[u])
+    passed = _passed_gains(order, costs, updates, k)
+    bounds = costs[u] - scores.lower_bounds(u, rest) + passed
+    bounds[k] = -np.inf
+    best_gain, options = 0.0, {}
+    for pos in np.argsort(-bounds, kind="stable"):
+        if bounds[pos] <= best_gain + 1e-9:
+            break
+        pa_u, cost_u = _moved_node_option(scores, rest, int(pos), u, parents[u])
+        options[int(pos)] = (pa_u, cost_u)
+        best_gain = max(best_gain, costs[u] - cost_u + passed[pos])
     best = (0.0, k, None)
-    for pos, (pa_u, cost_u) in enumerate(options):
-        if pos == k:
-            continue
-        passed = order[pos:k] if pos < k else order[k + 1 : pos + 1]
-        gain = costs[u] - cost_u + sum(costs[w] - updates[w][1] for w in passed)
+    for pos in sorted(options):  # the first position of the largest gain, as a full scan would
+        pa_u, cost_u = options[pos]
+        gain = costs[u] - cost_u + passed[pos]
         if gain > best[0] + 1e-9:
-            changes = {w: updates[w] for w in passed}
+            moved = order[pos:k] if pos < k else order[k + 1 : pos + 1]
+            changes = {w: updates[w] for w in moved}
             changes[u] = (pa_u, cost_u)
             best = (gain, pos, changes)
     return best

@@ -17,7 +17,13 @@ import math
 
 import torch
 
-__all__ = ["logdet_acyclicity", "expm_acyclicity", "in_logdet_domain", "ACYCLICITY"]
+__all__ = [
+    "logdet_acyclicity",
+    "logdet_acyclicity_and_grad",
+    "expm_acyclicity",
+    "in_logdet_domain",
+    "ACYCLICITY",
+]
 
 
 def _logdet_matrix(W, s):
@@ -81,38 +87,66 @@ def logdet_acyclicity(W, s=1.0):
     return _LogDetAcyclicity.apply(W, s)
 
 
-class _LogDetAcyclicity(torch.autograd.Function):
-    """``h_s`` with its closed-form gradient; ``inf`` outside the domain.
+def logdet_acyclicity_and_grad(W, s=1.0):
+    r""":func:`logdet_acyclicity` and its gradient :math:`2 W \circ (sI - W \circ W)^{-\top}`.
 
-    One LU factorisation gives the value, the inverse for the gradient and
-    the domain check (the inverse of an M-matrix has no negative entry).
+    No autograd and no synchronisation with the device: outside the domain
+    the value is ``inf`` through tensor operations, so a training loop can
+    check many steps at once.
+
+    Parameters
+    ----------
+    W : torch.Tensor of shape (d, d)
+        Weighted adjacency.
+    s : float, default=1.0
+        Scale; larger values enlarge the domain.
+
+    Returns
+    -------
+    value : torch.Tensor
+        Scalar; ``inf`` outside the domain.
+    grad : torch.Tensor of shape (d, d)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stabledag.acyclicity import logdet_acyclicity_and_grad
+    >>> W = torch.tensor([[0.0, 0.5], [0.5, 0.0]], dtype=torch.float64)  # a 2-cycle
+    >>> value, grad = logdet_acyclicity_and_grad(W)
+    >>> round(float(value), 4), round(float(grad[0, 1]), 4)
+    (0.0645, 0.2667)
     """
+    d = W.shape[0]
+    eye = torch.eye(d, dtype=W.dtype, device=W.device)
+    LU, pivots, info = torch.linalg.lu_factor_ex(s * eye - W * W)
+    inverse = torch.linalg.lu_solve(LU, pivots, eye)
+    diag = torch.diagonal(LU)
+    swaps = (pivots != torch.arange(1, d + 1, device=W.device, dtype=pivots.dtype)).sum()
+    # an M-matrix: nonsingular, positive determinant, entrywise non-negative inverse
+    valid = (
+        (info == 0)
+        & (((diag < 0).sum() + swaps) % 2 == 0)
+        & torch.isfinite(inverse).all()
+        & (inverse >= -1e-12).all()
+    )
+    value = -torch.log(diag.abs()).sum() + d * math.log(s)
+    value = torch.where(valid, value, torch.full_like(value, float("inf")))
+    return value, 2.0 * W * inverse.T
+
+
+class _LogDetAcyclicity(torch.autograd.Function):
+    """``h_s`` with its closed-form gradient; ``inf`` outside the domain."""
 
     @staticmethod
     def forward(ctx, W, s):
-        d = W.shape[0]
-        M = _logdet_matrix(W, s)
-        LU, pivots, info = torch.linalg.lu_factor_ex(M)
-        eye = torch.eye(d, dtype=W.dtype, device=W.device)
-        inverse = torch.linalg.lu_solve(LU, pivots, eye)
-        ctx.save_for_backward(W, inverse)
-        diag = torch.diagonal(LU)
-        swaps = int((pivots != torch.arange(1, d + 1, device=W.device)).sum().item())
-        negative = int((diag < 0).sum().item()) + swaps
-        valid = (
-            int(info) == 0
-            and negative % 2 == 0
-            and bool(torch.isfinite(inverse).all())
-            and bool((inverse >= -1e-12).all())
-        )
-        if not valid:
-            return torch.tensor(float("inf"), dtype=W.dtype, device=W.device)
-        return -torch.log(diag.abs()).sum() + d * math.log(s)
+        value, grad = logdet_acyclicity_and_grad(W, s)
+        ctx.save_for_backward(grad)
+        return value
 
     @staticmethod
     def backward(ctx, grad_output):
-        W, inverse = ctx.saved_tensors
-        return grad_output * 2.0 * W * inverse.T, None
+        (grad,) = ctx.saved_tensors
+        return grad_output * grad, None
 
 
 def expm_acyclicity(W, s=1.0):

@@ -22,7 +22,14 @@ its squared residual.
 
 import torch
 
-__all__ = ["residual_variances", "squared_loss", "gaussian_nll", "l1_penalty"]
+__all__ = [
+    "residual_variances",
+    "squared_loss",
+    "squared_loss_and_grad",
+    "gaussian_nll",
+    "gaussian_nll_and_grad",
+    "l1_penalty",
+]
 
 
 def residual_variances(W, S):
@@ -132,42 +139,106 @@ def l1_penalty(W):
     return W.abs().sum() / W.shape[0]
 
 
+def squared_loss_and_grad(W, S):
+    r""":func:`squared_loss` and its gradient :math:`-S(I - W)/d`, without autograd.
+
+    Parameters
+    ----------
+    W : torch.Tensor of shape (d, d)
+        Weighted adjacency.
+    S : torch.Tensor of shape (d, d)
+        Second-moment matrix of the centred data.
+
+    Returns
+    -------
+    value : torch.Tensor
+        Scalar.
+    grad : torch.Tensor of shape (d, d)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stabledag.losses import squared_loss_and_grad
+    >>> W, S = torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
+    >>> value, grad = squared_loss_and_grad(W, S)
+    >>> float(value), grad.tolist()
+    (0.5, [[-0.5, -0.0], [-0.0, -0.5]])
+    """
+    d = W.shape[0]
+    M = torch.eye(d, dtype=W.dtype, device=W.device) - W
+    SM = S @ M
+    return 0.5 * (SM * M).sum() / d, SM / -d
+
+
+def gaussian_nll_and_grad(W, S, eps=1e-12):
+    r""":func:`gaussian_nll` and its gradient, without autograd.
+
+    The gradient is :math:`\big(-S(I - W)\operatorname{diag}(1/\sigma^2) + (I - W)^{-\top}\big)/d`.
+    The value is ``inf`` where :math:`I - W` is singular (no synchronisation
+    with the device: the check is a tensor operation).
+
+    Parameters
+    ----------
+    W : torch.Tensor of shape (d, d)
+        Weighted adjacency.
+    S : torch.Tensor of shape (d, d)
+        Second-moment matrix of the centred data.
+    eps : float, default=1e-12
+        Floor on the residual variances.
+
+    Returns
+    -------
+    value : torch.Tensor
+        Scalar.
+    grad : torch.Tensor of shape (d, d)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stabledag.losses import gaussian_nll_and_grad
+    >>> W, S = torch.zeros(2, 2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
+    >>> value, grad = gaussian_nll_and_grad(W, S)
+    >>> float(value), float(grad.abs().max())
+    (0.0, 0.0)
+    """
+    d = W.shape[0]
+    eye = torch.eye(d, dtype=W.dtype, device=W.device)
+    M = eye - W
+    SM = S @ M
+    variances = (SM * M).sum(dim=0).clamp_min(eps)
+    LU, pivots, info = torch.linalg.lu_factor_ex(M)
+    inverse = torch.linalg.lu_solve(LU, pivots, eye)
+    logabsdet = torch.log(torch.diagonal(LU).abs()).sum()
+    value = 0.5 * torch.log(variances).mean() - logabsdet / d
+    value = torch.where(info == 0, value, torch.full_like(value, float("inf")))
+    return value, (inverse.T - SM / variances) / d
+
+
 class _SquaredLoss(torch.autograd.Function):
     """Closed form: gradient ``-S (I - W) / d``."""
 
     @staticmethod
     def forward(ctx, W, S):
-        d = W.shape[0]
-        M = torch.eye(d, dtype=W.dtype, device=W.device) - W
-        SM = S @ M
-        ctx.save_for_backward(SM)
-        return 0.5 * (SM * M).sum() / d
+        value, grad = squared_loss_and_grad(W, S)
+        ctx.save_for_backward(grad)
+        return value
 
     @staticmethod
     def backward(ctx, grad_output):
-        (SM,) = ctx.saved_tensors
-        return -grad_output * SM / SM.shape[0], None
+        (grad,) = ctx.saved_tensors
+        return grad_output * grad, None
 
 
 class _GaussianNLL(torch.autograd.Function):
-    """Closed form: gradient ``(-S (I - W) diag(1 / sigma^2) + (I - W)^{-T}) / d``."""
+    """Closed form: see :func:`gaussian_nll_and_grad`."""
 
     @staticmethod
     def forward(ctx, W, S, eps):
-        d = W.shape[0]
-        M = torch.eye(d, dtype=W.dtype, device=W.device) - W
-        SM = S @ M
-        variances = (SM * M).sum(dim=0).clamp_min(eps)
-        LU, pivots, info = torch.linalg.lu_factor_ex(M)
-        if int(info) != 0:
-            return torch.tensor(float("inf"), dtype=W.dtype, device=W.device)
-        inverse = torch.linalg.lu_solve(LU, pivots, torch.eye(d, dtype=W.dtype, device=W.device))
-        ctx.save_for_backward(SM, variances, inverse)
-        logabsdet = torch.log(torch.diagonal(LU).abs()).sum()
-        return 0.5 * torch.log(variances).mean() - logabsdet / d
+        value, grad = gaussian_nll_and_grad(W, S, eps)
+        ctx.save_for_backward(grad)
+        return value
 
     @staticmethod
     def backward(ctx, grad_output):
-        SM, variances, inverse = ctx.saved_tensors
-        d = SM.shape[0]
-        return grad_output * (-SM / variances + inverse.T) / d, None, None
+        (grad,) = ctx.saved_tensors
+        return grad_output * grad, None, None
