@@ -1,5 +1,7 @@
 """The optimisation loop: clipping, scheduler, early stopping, retries, warnings."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -89,7 +91,7 @@ def test_clipped_gradient_norm_is_bounded(monkeypatch, acyclicity):
 
     def spy(grads, max_norm):
         out = real(grads, max_norm)
-        seen.append(torch.sqrt(sum((g**2).sum() for g in grads)).item())
+        seen.append(math.sqrt(sum(float((g**2).sum()) for g in grads)))
         return out
 
     monkeypatch.setattr(_training, "_clip", spy)
@@ -114,20 +116,61 @@ def test_clip_matches_torch_rule(acyclicity):
         assert torch.allclose(p.grad, g)
 
 
-def test_closed_form_and_autograd_paths_take_the_same_steps():
-    """One epoch of the fast path equals one epoch of the autograd path on the same objective."""
+EPOCHS = ["_train_epoch_numpy", "_train_epoch_closed_form"]
+
+
+@pytest.mark.parametrize("epoch", EPOCHS)
+@pytest.mark.parametrize("equal_variances", [True, False])
+def test_fast_paths_take_the_same_steps_as_autograd(epoch, equal_variances):
+    """An epoch of each fast path equals an epoch of the autograd path on the same objective."""
     S = _stats(_data())
-    cfg = TrainingConfig(steps_per_epoch=7)
-    fast, slow = LinearSEM(3), LinearSEM(3)
-    out_fast = _training._train_epoch_closed_form(
+    cfg = TrainingConfig(steps_per_epoch=7, max_grad_norm=0.05)  # clipping engages
+    fast, slow = (LinearSEM(3, equal_variances=equal_variances) for _ in range(2))
+    out_fast = getattr(_training, epoch)(
         fast, _training._make_optimizer(fast, 1e-2, cfg)[0], S, 3.0, cfg
     )
     out_slow = _training._train_epoch(
         slow, _training._make_optimizer(slow, 1e-2, cfg)[0], S, 3.0, cfg
     )
     assert torch.allclose(fast.weight, slow.weight, atol=1e-12)
+    assert out_slow["clip_ratio"] == 1.0
     for key in out_slow:
         assert out_fast[key] == pytest.approx(out_slow[key], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("epoch", EPOCHS)
+def test_fast_paths_fail_an_epoch_that_leaves_the_domain(epoch):
+    """Weights with a 2-cycle of weight 2 lie outside the log-det domain: the epoch fails."""
+    S = _stats(_data())
+    model = LinearSEM(3, init=np.array([[0.0, 2.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
+    cfg = TrainingConfig(steps_per_epoch=3)
+    optimizer = _training._make_optimizer(model, 1e-2, cfg)[0]
+    assert getattr(_training, epoch)(model, optimizer, S, 1.0, cfg) is None
+
+
+def test_numpy_terms_equal_torch_terms():
+    """The NumPy mirror of the loss terms gives the torch values and gradients."""
+    from stabledag import _linear_numpy, acyclicity, losses
+
+    rng = np.random.default_rng(3)
+    S = np.cov(rng.normal(size=(200, 5)), rowvar=False)
+    W = rng.normal(scale=0.2, size=(5, 5))
+    np.fill_diagonal(W, 0.0)
+    Wt, St = torch.tensor(W), torch.tensor(S)
+    pairs = [
+        (_linear_numpy.squared_loss_and_grad(W, S), losses.squared_loss_and_grad(Wt, St)),
+        (_linear_numpy.gaussian_nll_and_grad(W, S), losses.gaussian_nll_and_grad(Wt, St)),
+        (
+            _linear_numpy.logdet_acyclicity_and_grad(W),
+            acyclicity.logdet_acyclicity_and_grad(Wt),
+        ),
+    ]
+    for (value, grad), (value_t, grad_t) in pairs:
+        assert value == pytest.approx(float(value_t), rel=1e-12)
+        np.testing.assert_allclose(grad, grad_t.numpy(), rtol=1e-10, atol=1e-14)
+    cycle = np.array([[0.0, 2.0], [2.0, 0.0]])
+    assert _linear_numpy.logdet_acyclicity_and_grad(cycle)[0] == np.inf
+    assert float(acyclicity.logdet_acyclicity_and_grad(torch.tensor(cycle))[0]) == np.inf
 
 
 def test_scheduler_cuts_learning_rate_on_plateau():

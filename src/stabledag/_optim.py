@@ -11,6 +11,7 @@ tensors and expose the same ``param_groups``, ``state``, ``zero_grad`` and
 
 import math
 
+import numpy as np
 import torch
 
 __all__ = ["Adam", "ReduceLROnPlateau"]
@@ -46,6 +47,29 @@ class Adam:
             step_size = lr / (1 - beta1 ** st["t"])
             denom = (st["v"] / (1 - beta2 ** st["t"])).sqrt_().add_(self.eps)
             p.addcdiv_(st["m"], denom, value=-step_size)
+
+    def step_array(self, grad):
+        """:meth:`step` for a single CPU parameter, with ``grad`` a NumPy array.
+
+        Updates the parameter and the moments in place through NumPy views
+        of their storage (no copies, no torch dispatch); the state stays the
+        one :meth:`step` uses, so the two can be mixed.
+        """
+        (p,) = self.params
+        beta1, beta2 = self.betas
+        st = self.state.setdefault(
+            id(p), {"t": 0, "m": torch.zeros_like(p), "v": torch.zeros_like(p)}
+        )
+        weight, m, v = p.detach().numpy(), st["m"].numpy(), st["v"].numpy()
+        if self.weight_decay:
+            grad = grad + self.weight_decay * weight
+        st["t"] += 1
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        step_size = self.param_groups[0]["lr"] / (1 - beta1 ** st["t"])
+        weight -= step_size * m / (np.sqrt(v / (1 - beta2 ** st["t"])) + self.eps)
 
 
 class ReduceLROnPlateau:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import _linear_numpy
 from ._optim import Adam, ReduceLROnPlateau
 from .acyclicity import ACYCLICITY, logdet_acyclicity_and_grad
 from .losses import l1_penalty
@@ -50,7 +51,7 @@ class TrainingConfig:
     lr_patience: int = 3
     min_lr: float = 1e-5
     max_epochs: int = 2000
-    steps_per_epoch: int = 25
+    steps_per_epoch: int = 10
     n_iter_no_change: int = 10
     tol: float = 1e-5
     n_stages: int = 5
@@ -85,10 +86,16 @@ def _terms(model, stats, acyclic_weight, cfg):
 
 @torch.no_grad()
 def _clip(grads, max_norm):
-    """Scale ``grads`` in place to a joint norm of at most ``max_norm``; the norm before, a tensor.
+    """Scale ``grads`` in place to a joint norm of at most ``max_norm``; return the norm before.
 
-    The rule of ``torch.nn.utils.clip_grad_norm_``, shared by both paths.
+    The rule of ``torch.nn.utils.clip_grad_norm_``, shared by every path:
+    NumPy arrays give a float, tensors a tensor.
     """
+    if isinstance(grads[0], np.ndarray):
+        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        for grad in grads:
+            grad *= min(1.0, max_norm / (norm + 1e-6))
+        return norm
     norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
     coef = (max_norm / (norm + 1e-6)).clamp(max=1.0)
     for grad in grads:
@@ -176,6 +183,51 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg):
     return dict(zip(names, means))
 
 
+def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg):
+    """:func:`_train_epoch_closed_form` in NumPy, for a linear model on the CPU.
+
+    Works on NumPy views of the model's weights and the optimiser's moments,
+    so the model is updated in place; stops at the first non-finite value.
+    """
+    W_param, mask = model.weight.detach().numpy(), model.mask.numpy()
+    S = stats.numpy()
+    recon_and_grad = (
+        _linear_numpy.squared_loss_and_grad
+        if model.equal_variances
+        else _linear_numpy.gaussian_nll_and_grad
+    )
+    d = W_param.shape[0]
+    sums = np.zeros(6)
+    for _ in range(cfg.steps_per_epoch):
+        W = W_param * mask
+        recon, recon_grad = recon_and_grad(W, S)
+        h, h_grad = _linear_numpy.logdet_acyclicity_and_grad(W)
+        sparse = float(np.abs(W).sum()) / d
+        total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / d
+        if not math.isfinite(total):
+            return None
+        grad = cfg.lambda_recon * recon_grad + (cfg.lambda_sparse / d) * np.sign(W)
+        grad = (grad + (acyclic_weight / d) * h_grad) * mask
+        norm = float(_clip([grad], cfg.max_grad_norm))
+        if not math.isfinite(norm):
+            return None
+        optimizer.step_array(grad)
+        sums += (total, recon, sparse, h, norm, float(norm > cfg.max_grad_norm))
+    if not _step_is_valid(model, cfg):
+        return None
+    names = ("train_loss", "recon", "sparse", "h", "grad_norm", "clip_ratio")
+    return dict(zip(names, (sums / cfg.steps_per_epoch).tolist()))
+
+
+def _epoch_function(model, cfg):
+    """The cheapest epoch that computes this model's objective exactly."""
+    if not _has_closed_form(model, cfg):
+        return _train_epoch
+    if model.weight.device.type == "cpu" and model.weight.dtype == torch.float64:
+        return _train_epoch_numpy
+    return _train_epoch_closed_form
+
+
 def _evaluate(model, stats, acyclic_weight, cfg):
     with torch.no_grad():
         terms = _terms(model, stats, acyclic_weight, cfg)
@@ -209,7 +261,7 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
     cfg = state["cfg"]
     acyclic_weight = cfg.lambda_acyclic * cfg.acyclic_growth**stage
     optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
-    run_epoch = _train_epoch_closed_form if _has_closed_form(model, cfg) else _train_epoch
+    run_epoch = _epoch_function(model, cfg)
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
     while state["epoch"] < cfg.max_epochs:
         start_weights = copy.deepcopy(model.state_dict())

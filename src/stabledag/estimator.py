@@ -87,9 +87,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ``ReduceLROnPlateau`` multiplier.
     lr_patience : int, default=3
         Epochs without validation improvement before the learning rate is cut.
-    max_epochs : int, default=2000
+    max_epochs : int, default=5000
         Budget of epochs over all stages.
-    steps_per_epoch : int, default=25
+    steps_per_epoch : int, default=10
         Full-batch optimiser steps per epoch.
     validation_fraction : float, default=0.1
         Share of samples held out for the scheduler and early stopping; 0
@@ -195,8 +195,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         max_grad_norm=1.0,
         lr_factor=0.5,
         lr_patience=3,
-        max_epochs=2000,
-        steps_per_epoch=25,
+        max_epochs=5000,
+        steps_per_epoch=10,
         validation_fraction=0.1,
         n_iter_no_change=5,
         tol=1e-5,
