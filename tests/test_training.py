@@ -274,3 +274,35 @@ def test_on_epoch_sees_every_history_record():
     seen = []
     est = StableDAGLearner(random_state=0).fit(_data(), on_epoch=seen.append)
     assert seen == est.history_ and len(seen) == est.n_iter_
+
+
+@pytest.mark.parametrize("weight", [0.5, 2.0])
+def test_logdet_term_is_exact_on_a_500_node_dag(weight):
+    """ER2 DAG of 500 nodes: h = 0 and a finite gradient; rounding is not read as a cycle.
+
+    The computed inverse of ``I - W∘W`` has entries near 1e5 here and rounding leaves
+    negative ones near -1e-9; an absolute test against -1e-12 called this DAG cyclic.
+    """
+    from stabledag import _linear_numpy, acyclicity
+    from stabledag.datasets import simulate_dag
+
+    W = weight * simulate_dag(500, 1000, "ER", random_state=0)
+    value, grad = _linear_numpy.logdet_acyclicity_and_grad(W)
+    assert value == pytest.approx(0.0, abs=1e-6)
+    assert np.isfinite(grad).all()
+    value_t, grad_t = acyclicity.logdet_acyclicity_and_grad(torch.tensor(W))
+    assert float(value_t) == pytest.approx(0.0, abs=1e-6)
+    assert torch.isfinite(grad_t).all()
+    assert acyclicity.in_logdet_domain(torch.tensor(W))
+
+
+def test_a_300_node_fit_has_no_nan_and_is_acyclic():
+    from stabledag.graph import is_dag
+
+    rng = np.random.default_rng(0)
+    d, n = 300, 400
+    X = rng.normal(size=(n, d))
+    X[:, 1:] += 0.8 * X[:, :-1]  # a chain, so there is something to find
+    est = StableDAGLearner(max_epochs=3, refine=False, random_state=0).fit(X)
+    assert np.isfinite(est.adjacency_).all() and np.isfinite(est.raw_adjacency_).all()
+    assert is_dag(est.predict_graph())

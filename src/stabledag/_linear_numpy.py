@@ -18,6 +18,8 @@ import math
 import numpy as np
 from scipy.linalg import lapack
 
+from .acyclicity import DOMAIN_RTOL
+
 __all__ = ["squared_loss_and_grad", "gaussian_nll_and_grad", "logdet_acyclicity_and_grad"]
 
 
@@ -64,7 +66,8 @@ def logdet_acyclicity_and_grad(W, s=1.0):
     lu, pivots, inverse = factors
     diag = np.diagonal(lu)
     sign_changes = int((diag < 0).sum()) + int((pivots != np.arange(d)).sum())
-    if sign_changes % 2 or (inverse < -1e-12).any():  # not an M-matrix: outside the domain
+    tolerance = DOMAIN_RTOL * max(1.0, float(np.abs(inverse).max()))
+    if sign_changes % 2 or (inverse < -tolerance).any():  # not an M-matrix: outside the domain
         return math.inf, np.zeros_like(W)
     value = -float(np.log(np.abs(diag)).sum()) + d * math.log(s)
     return value, 2.0 * W * inverse.T
