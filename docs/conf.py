@@ -8,6 +8,7 @@ Build (offline; warnings are errors, every gallery example is executed)::
 """
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -47,7 +48,7 @@ autodoc_typehints = "none"
 
 numpydoc_show_class_members = False  # the autosummary class template lists members
 numpydoc_class_members_toctree = False
-numpydoc_attributes_as_param_list = True
+numpydoc_attributes_as_param_list = False
 numpydoc_xref_param_type = False
 # The gate: with -W, a public docstring that fails one of these checks fails the build.
 #   GL08 no docstring, PR01 parameter not documented, PR02 documented parameter
@@ -62,6 +63,23 @@ numpydoc_validation_exclude = {
     r"\.set_\w+_request$",
     r"\.__init__$",
 }
+
+
+# Types such as "ndarray of shape (n_features_in_, n_features_in_)" follow the
+# scikit-learn convention of naming the fitted attribute; in plain reST a word
+# ending in "_" is a hyperlink reference, so escape it in those type lines.
+_SHAPE_REF = re.compile(r"(?<![`\w])n_features_in_(?=[,)])")
+
+
+def _escape_shape_names(app, what, name, obj, options, lines):
+    for k, line in enumerate(lines):
+        if "shape (" in line:
+            lines[k] = _SHAPE_REF.sub(lambda m: "n_features_in\\_", line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _escape_shape_names, priority=400)
+
 
 # -- intersphinx: cached inventories only -----------------------------------
 # The build must work offline, so remote inventories are never fetched unless
@@ -152,3 +170,58 @@ def _write_cli_help():
 
 
 _write_cli_help()
+
+
+# -- benchmark tables, converted from benchmarks/results/*.md at build time ------
+# The guide's benchmark page includes these, so its figures are always the ones
+# in the result files (written by the benchmark scripts), never retyped.
+def _markdown_to_rst(text):
+    out, table = [], []
+
+    def flush():
+        if not table:
+            return
+        rows = [
+            [cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table
+            if not set(line.replace("|", "").strip()) <= set("-: ")
+        ]
+        out.extend(["", ".. list-table::", "   :header-rows: 1", ""])
+        for row in rows:
+            for k, cell in enumerate(row):
+                out.append(f"   {'* -' if k == 0 else '  -'} {cell or ' '}")
+        out.append("")
+        table.clear()
+
+    for line in text.splitlines():
+        if line.lstrip().startswith("|"):
+            table.append(line)
+            continue
+        flush()
+        if line.startswith("#"):
+            out.extend(["", f".. rubric:: {line.lstrip('#').strip()}", ""])
+        else:
+            out.append(line)
+    flush()
+    return "\n".join(out) + "\n"
+
+
+def _write_benchmark_tables():
+    import json
+
+    results = HERE.parent / "benchmarks" / "results"
+    out_dir = HERE / "generated" / "benchmarks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for md in sorted(results.glob("*.md")):
+        (out_dir / f"{md.stem}.inc").write_text(_markdown_to_rst(md.read_text()))
+    speedup = results / "dask_speedup.json"
+    if speedup.is_file():
+        data = json.loads(speedup.read_text())
+        lines = ["| job | 1 worker (s) | 2 workers (s) | speed-up |", "|---|---|---|---|"]
+        for job, one in data["one_worker"].items():
+            two = data["two_workers"][job]
+            lines.append(f"| {job} | {one:.1f} | {two:.1f} | {one / two:.2f}x |")
+        (out_dir / "dask_speedup.inc").write_text(_markdown_to_rst("\n".join(lines)))
+
+
+_write_benchmark_tables()
