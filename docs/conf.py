@@ -16,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Import the package from this checkout's src/ when it is not installed.
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))  # gallery_order.py
 
 import stabledag  # noqa: E402
 
@@ -120,7 +121,7 @@ sphinx_gallery_conf = {
     "backreferences_dir": "gen_modules/backreferences",
     "abort_on_example_error": True,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "download_all_examples": False,
     "show_memory": False,
     "matplotlib_animations": False,
@@ -154,7 +155,10 @@ def _write_cli_help():
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "88"
     try:
-        for name, argv in {"cli_help.txt": ["--help"], "cli_fit_help.txt": ["fit", "--help"]}.items():
+        for name, argv in {
+            "cli_help.txt": ["--help"],
+            "cli_fit_help.txt": ["fit", "--help"],
+        }.items():
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer), contextlib.suppress(SystemExit):
                 cli.main(argv)

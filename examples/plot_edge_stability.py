@@ -21,7 +21,7 @@ import numpy as np
 from stabledag import EdgeStability, StableDAGLearner
 from stabledag.datasets import load_sachs
 from stabledag.metrics import count_accuracy
-from stabledag.plotting import plot_adjacency, plot_graph
+from stabledag.plotting import plot_graph
 
 X, B_true, names = load_sachs(as_frame=True)
 stability = EdgeStability(StableDAGLearner(), n_resamples=20, random_state=0).fit(X)
@@ -47,12 +47,29 @@ for flat in order[:12]:
     print(f"  {names[i]:>8} -> {names[j]:<8} {freq[i, j]:.2f}  (either direction {both:.2f})")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
-plot_adjacency(freq, node_names=names, ax=axes[0], cmap="Blues")
+# Left: the frequency of every edge (rows are parents, columns children).
+# Right: the consensus graph against the consensus of the literature, each
+# edge labelled with its frequency.
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), width_ratios=[1, 1.2], layout="constrained")
+image = axes[0].imshow(freq, cmap="Blues", vmin=0, vmax=1)
+axes[0].set_xticks(range(len(names)), names, rotation=90)
+axes[0].set_yticks(range(len(names)), names)
+axes[0].set_xlabel("child")
+axes[0].set_ylabel("parent")
+for i, j in zip(*np.nonzero(freq)):
+    axes[0].text(
+        j,
+        i,
+        f"{freq[i, j]:.2f}",
+        ha="center",
+        va="center",
+        fontsize=7,
+        color="white" if freq[i, j] > 0.5 else "black",
+    )
+fig.colorbar(image, ax=axes[0], label="share of refits with the edge")
 axes[0].set_title("edge frequency over 20 half-sample refits")
-plot_graph(stability.consensus_graph_, node_names=names, true_graph=B_true, ax=axes[1])
+plot_graph(stability.consensus_graph_ * freq, node_names=names, true_graph=B_true, ax=axes[1])
 axes[1].set_title("consensus graph (frequency >= 0.6) against the truth")
-fig.tight_layout()
 plt.show()
 
 # %%
