@@ -35,7 +35,7 @@ X, B_true, names = load_sachs()
 
 cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
 client = Client(cluster)
-print(client)
+print("worker threads:", sum(client.nthreads().values()))
 
 stability = EdgeStability(StableDAGLearner(), n_resamples=6, n_jobs=-1, random_state=0)
 start = time.perf_counter()

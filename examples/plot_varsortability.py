@@ -18,6 +18,8 @@ This example measures varsortability, then fits both modes of
 # %%
 # Measure varsortability
 # ----------------------
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -64,8 +66,12 @@ modes = {
 results = {}
 for mode, est in modes.items():
     for data, X in [("raw", X_raw), ("standardized", X_std)]:
-        results[mode, data] = shd(B_true, est.fit(X).predict_graph())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results[mode, data] = shd(B_true, est.fit(X).predict_graph())
         print(f"{mode:>20}, {data:>12} data: SHD {results[mode, data]}")
+        for w in caught:
+            print(f"    {w.category.__name__}: {w.message}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
