@@ -59,7 +59,7 @@ cluster.close()
 # The edge frequencies, as in the :ref:`edge-stability example
 # <sphx_glr_auto_examples_plot_edge_stability.py>` (rows are parents, columns
 # children):
-fig, ax = plt.subplots(figsize=(6.5, 5.5))
+fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
 image = ax.imshow(stability.edge_frequency_, cmap="Blues", vmin=0, vmax=1)
 ax.set_xticks(range(len(names)), names, rotation=90)
 ax.set_yticks(range(len(names)), names)

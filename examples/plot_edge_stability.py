@@ -58,7 +58,7 @@ for flat in order[:12]:
 # Left: the frequency of every edge (rows are parents, columns children).
 # Right: the consensus graph against the consensus of the literature, each
 # edge labelled with its frequency.
-fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), width_ratios=[1, 1.2], layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(13, 6.2), width_ratios=[1, 1.2], layout="constrained")
 image = axes[0].imshow(freq, cmap="Blues", vmin=0, vmax=1)
 axes[0].set_xticks(range(len(names)), names, rotation=90)
 axes[0].set_yticks(range(len(names)), names)

@@ -44,14 +44,14 @@ for parent, child, weight in edge_list(est):
 # Passing ``true_graph`` lays the nodes out by the consensus graph and marks
 # correct, reversed and extra edges; dashed grey edges are consensus edges
 # that were not found.
-fig, ax = plt.subplots(figsize=(8, 6.5))
+fig, ax = plt.subplots(figsize=(9, 6.5), layout="constrained")
 plot_graph(est, true_graph=B_true, ax=ax)
 ax.set_title("stabledag on Sachs, against the 17-edge consensus")
 plt.show()
 
 # %%
 # The weighted adjacency as a matrix (rows are parents, columns children):
-fig, ax = plt.subplots(figsize=(6.5, 5.5))
+fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
 plot_adjacency(est, ax=ax)
 ax.set_title("learned weights")
 plt.show()
