@@ -65,6 +65,7 @@ def simulate_dag(n_nodes, n_edges, graph_type="ER", random_state=None):
     graph_type : {"ER", "SF"}, default="ER"
         Erdos-Renyi or scale-free (Barabasi-Albert).
     random_state : int, numpy Generator or None, default=None
+        Seed or generator for the random draws; same seed, same result.
 
     Returns
     -------
@@ -99,6 +100,7 @@ def simulate_parameter(B, w_ranges=((-2.0, -0.5), (0.5, 2.0)), random_state=None
     w_ranges : sequence of (low, high), default=((-2, -0.5), (0.5, 2))
         Each weight is drawn uniformly from one of these ranges, chosen at random.
     random_state : int, numpy Generator or None, default=None
+        Seed or generator for the random draws; same seed, same result.
 
     Returns
     -------
@@ -142,6 +144,7 @@ def simulate_linear_sem(W, n_samples, noise_type="gaussian", noise_scale=1.0, ra
     W : array-like of shape (d, d)
         Weighted adjacency of a DAG, ``W[i, j]`` the weight of ``i -> j``.
     n_samples : int
+        Number of samples (rows) to draw.
     noise_type : {"gaussian", "laplace", "gumbel", "uniform", "exponential"}, default="gaussian"
         Distribution of ``e_j``, with scale parameter ``noise_scale`` (the
         standard deviation for Gaussian noise; ``uniform`` is on
@@ -149,6 +152,7 @@ def simulate_linear_sem(W, n_samples, noise_type="gaussian", noise_scale=1.0, ra
     noise_scale : float or array-like of shape (d,), default=1.0
         One scale for all nodes (equal variances) or one per node.
     random_state : int, numpy Generator or None, default=None
+        Seed or generator for the random draws; same seed, same result.
 
     Returns
     -------

@@ -43,7 +43,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     .. math::
 
         \lambda_{recon} L(W) + \lambda_{sparse} \tfrac{1}{d}\|W\|_1
-        + \lambda_{acyclic} \gamma^k h(W)
+        + \lambda_{acyclic} \gamma^k \tfrac{1}{d} h(W)
 
     over stages ``k = 0, 1, ...`` of an acyclicity schedule, where ``L`` is
     the unit-free Gaussian likelihood with one noise variance per node
@@ -162,6 +162,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     required_mask_ : ndarray of bool, shape (n_features_in_, n_features_in_)
         Edges required by the prior knowledge.
     n_features_in_ : int
+        Number of variables (columns) seen in ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
 

@@ -56,7 +56,9 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
     graphs_ : ndarray of shape (n_resamples, d, d)
         Each refit's 0/1 graph.
     node_names_ : ndarray of str
+        DataFrame columns, else ``x0 ... x{d-1}``.
     n_features_in_ : int
+        Number of variables (columns) seen in ``fit``.
 
     Examples
     --------
