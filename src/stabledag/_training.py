@@ -60,6 +60,7 @@ class TrainingConfig:
     max_retries: int = 20
     log_threshold: float = 0.3
     verbose: int = 0
+    max_time: float | None = None  # seconds; checked after every epoch
 
 
 @dataclass
@@ -71,6 +72,7 @@ class TrainingResult:
     n_iter: int = 0
     converged: bool = False
     h: float = float("nan")
+    timed_out: bool = False
 
 
 def _terms(model, stats, acyclic_weight, cfg):
@@ -181,6 +183,9 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
             stale += 1
         if stale >= cfg.n_iter_no_change:
             break
+        if cfg.max_time is not None and time.perf_counter() - state["start"] > cfg.max_time:
+            state["timed_out"] = True  # the stage's best weights are restored below
+            break
     model.load_state_dict(best_weights)
 
 
@@ -247,6 +252,7 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         "history": [],
         "start": time.perf_counter(),
         "on_epoch": on_epoch,
+        "timed_out": False,
     }
     h = math.inf
     for stage in range(cfg.n_stages):
@@ -254,7 +260,7 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         h = _evaluate(model, train_stats, 0.0, cfg)["h"]
         if cfg.verbose >= 1:
             print(f"stage {stage}: epochs {state['epoch']}, h(W) = {h:.3e}")
-        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs:
+        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs or state["timed_out"]:
             break
     weights = model.adjacency().detach().cpu().numpy().copy()
     return TrainingResult(
@@ -263,4 +269,5 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         n_iter=state["epoch"],
         converged=bool(h <= cfg.h_tol),
         h=float(h),
+        timed_out=state["timed_out"],
     )
