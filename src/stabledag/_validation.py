@@ -132,6 +132,12 @@ def explain_input_error(exc):
     -------
     Exception
         Of the same type as ``exc``; its message starts with the original one.
+
+    Examples
+    --------
+    >>> from stabledag._validation import explain_input_error
+    >>> str(explain_input_error(ValueError("Complex data not supported")))[:46]
+    'Complex data not supported Split complex colum'
     """
     message = str(exc)
     for needle, hint in _INPUT_HINTS:
@@ -152,6 +158,16 @@ def available_memory():
 
     Reads ``MemAvailable`` from ``/proc/meminfo`` (Linux), else the free
     physical pages from :func:`os.sysconf`; None where neither exists.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> from stabledag._validation import available_memory
+    >>> available_memory() is None or available_memory() > 0
+    True
     """
     try:
         with open("/proc/meminfo") as handle:
@@ -171,6 +187,20 @@ def check_memory(n_samples, n_features):
 
     The estimate is ``8 * (48 d**2 + 8 n d)`` bytes (float64); nothing is
     checked when the available memory is unknown.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+
+    Raises
+    ------
+    MemoryError
+        Naming ``d``, the estimate, the available memory and the fix.
+
+    Examples
+    --------
+    >>> from stabledag._validation import check_memory
+    >>> check_memory(1000, 10)  # a few hundred kB: fine anywhere
     """
     needed = 8 * (_DD_MATRICES * n_features**2 + _ND_COPIES * n_samples * n_features)
     available = available_memory()
