@@ -164,7 +164,10 @@ class _NodeScores:
         parents = tuple(sorted(key[2]))
         while True:
             current, _, better = self._step(node, parents, candidates.difference(parents))
-            if better is None:
+            # The one-step formulas assume an invertible S; where it is singular (n <= d,
+            # collinear columns) they can promise a gain the exact fit does not give, and
+            # following them looped forever. Moving only on an exact decrease terminates.
+            if better is None or self.scan(node, tuple(sorted(better)))[0] >= current - 1e-9:
                 break
             parents = tuple(sorted(better))
         result = (frozenset(parents), current)

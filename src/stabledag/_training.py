@@ -61,6 +61,7 @@ class TrainingConfig:
     max_retries: int = 20
     log_threshold: float = 0.3
     verbose: int = 0
+    max_time: float | None = None  # seconds; checked after every epoch
 
 
 @dataclass
@@ -72,6 +73,7 @@ class TrainingResult:
     n_iter: int = 0
     converged: bool = False
     h: float = float("nan")
+    timed_out: bool = False
 
 
 def _terms(model, stats, acyclic_weight, cfg):
@@ -191,16 +193,11 @@ def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg):
     """
     W_param, mask = model.weight.detach().numpy(), model.mask.numpy()
     S = stats.numpy()
-    recon_and_grad = (
-        _linear_numpy.squared_loss_and_grad
-        if model.equal_variances
-        else _linear_numpy.gaussian_nll_and_grad
-    )
     d = W_param.shape[0]
     sums = np.zeros(6)
     for _ in range(cfg.steps_per_epoch):
         W = W_param * mask
-        recon, recon_grad = recon_and_grad(W, S)
+        recon, recon_grad = model.recon_loss_and_grad_numpy(S)
         h, h_grad = _linear_numpy.logdet_acyclicity_and_grad(W)
         sparse = float(np.abs(W).sum()) / d
         total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / d
@@ -223,7 +220,8 @@ def _epoch_function(model, cfg):
     """The cheapest epoch that computes this model's objective exactly."""
     if not _has_closed_form(model, cfg):
         return _train_epoch
-    if model.weight.device.type == "cpu" and model.weight.dtype == torch.float64:
+    on_cpu = model.weight.device.type == "cpu" and model.weight.dtype == torch.float64
+    if on_cpu and hasattr(model, "recon_loss_and_grad_numpy"):
         return _train_epoch_numpy
     return _train_epoch_closed_form
 
@@ -285,6 +283,9 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
         else:
             stale += 1
         if stale >= cfg.n_iter_no_change:
+            break
+        if cfg.max_time is not None and time.perf_counter() - state["start"] > cfg.max_time:
+            state["timed_out"] = True  # the stage's best weights are restored below
             break
     model.load_state_dict(best_weights)
 
@@ -352,6 +353,7 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         "history": [],
         "start": time.perf_counter(),
         "on_epoch": on_epoch,
+        "timed_out": False,
     }
     h = math.inf
     for stage in range(cfg.n_stages):
@@ -359,7 +361,7 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         h = _evaluate(model, train_stats, 0.0, cfg)["h"]
         if cfg.verbose >= 1:
             print(f"stage {stage}: epochs {state['epoch']}, h(W) = {h:.3e}")
-        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs:
+        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs or state["timed_out"]:
             break
     weights = model.adjacency().detach().cpu().numpy().copy()
     return TrainingResult(
@@ -368,4 +370,5 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         n_iter=state["epoch"],
         converged=bool(h <= cfg.h_tol),
         h=float(h),
+        timed_out=state["timed_out"],
     )

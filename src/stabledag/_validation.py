@@ -6,6 +6,7 @@ the allowed range. No tensor math here.
 
 import math
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -14,6 +15,9 @@ from sklearn.utils import check_random_state
 
 __all__ = [
     "check_params",
+    "check_memory",
+    "available_memory",
+    "explain_input_error",
     "torch_device",
     "center_and_scale",
     "local_random_state",
@@ -72,6 +76,8 @@ def check_params(params):
         raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
+    if params["max_time"] is not None:
+        check_number("max_time", params["max_time"], 0.0, low_open=True)
     if params["lambda_disen"] > 0:
         warnings.warn(
             "lambda_disen has no effect on the linear model yet; it is ignored.",
@@ -92,6 +98,119 @@ def torch_device(device):
             f"device={device!r} was asked for but no CUDA GPU is available; use device='cpu'."
         )
     return resolved
+
+
+# Hints appended to scikit-learn's input errors, whose text is kept as is (the common
+# checks match on it): (part of sklearn's message, what to do about it).
+_INPUT_HINTS = (
+    ("infinity", "Replace or drop the infinite values (e.g. drop those rows) before fitting."),
+    (
+        "could not convert",
+        "Every column must be numeric: encode text or categories as numbers "
+        "(e.g. sklearn.preprocessing.OrdinalEncoder) or drop those columns.",
+    ),
+    (
+        "Complex data",
+        "Split complex columns into real and imaginary parts (np.real, np.imag) "
+        "or use their magnitude (np.abs).",
+    ),
+    ("feature(s)", "A causal graph needs at least 2 variables (columns)."),
+    ("sample(s)", "Fit on at least 2 samples (rows)."),
+    ("dim 3", "X must be 2-D, of shape (n_samples, n_features)."),
+)
+
+
+def explain_input_error(exc):
+    """``exc`` with a hint on how to fix the input appended, or ``exc`` itself if none applies.
+
+    Parameters
+    ----------
+    exc : ValueError or TypeError
+        Raised by ``validate_data``.
+
+    Returns
+    -------
+    Exception
+        Of the same type as ``exc``; its message starts with the original one.
+
+    Examples
+    --------
+    >>> from stabledag._validation import explain_input_error
+    >>> str(explain_input_error(ValueError("Complex data not supported")))[:46]
+    'Complex data not supported Split complex colum'
+    """
+    message = str(exc)
+    for needle, hint in _INPUT_HINTS:
+        if needle in message:
+            return type(exc)(f"{message} {hint}")
+    return exc
+
+
+# float64 (d, d) matrices alive at the peak of a fit: weights, gradients, optimiser
+# moments, saved states, acyclicity terms and the second moments (about 32 were
+# measured at d = 2000), and copies of the (n, d) data during validation and scaling.
+_DD_MATRICES = 48
+_ND_COPIES = 8
+
+
+def available_memory():
+    """Bytes of memory available to this process, or None when unknown.
+
+    Reads ``MemAvailable`` from ``/proc/meminfo`` (Linux), else the free
+    physical pages from :func:`os.sysconf`; None where neither exists.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> from stabledag._validation import available_memory
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(n_samples, n_features):
+    """Raise a ``MemoryError`` before training if the fit would not fit in memory.
+
+    The estimate is ``8 * (48 d**2 + 8 n d)`` bytes (float64); nothing is
+    checked when the available memory is unknown.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+
+    Raises
+    ------
+    MemoryError
+        Naming ``d``, the estimate, the available memory and the fix.
+
+    Examples
+    --------
+    >>> from stabledag._validation import check_memory
+    >>> check_memory(1000, 10)  # a few hundred kB: fine anywhere
+    """
+    needed = 8 * (_DD_MATRICES * n_features**2 + _ND_COPIES * n_samples * n_features)
+    available = available_memory()
+    if available is not None and needed > available:
+        raise MemoryError(
+            f"Learning a graph on d={n_features} variables (n={n_samples} samples) needs "
+            f"about {needed / 2**30:.1f} GiB of memory, but only {available / 2**30:.1f} GiB "
+            "is available. Select fewer variables (memory grows as d**2) or use a machine "
+            "with more memory."
+        )
 
 
 def center_and_scale(X, standardize):

@@ -5,6 +5,7 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 """
 
 import warnings
+from collections import Counter
 
 import numpy as np
 import torch
@@ -20,7 +21,9 @@ from ._selection import ols_weights, select_threshold
 from ._training import TrainingConfig, train
 from ._validation import (
     center_and_scale,
+    check_memory,
     check_params,
+    explain_input_error,
     local_random_state,
     second_moments,
     split_indices,
@@ -89,6 +92,13 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Epochs without validation improvement before the learning rate is cut.
     max_epochs : int, default=5000
         Budget of epochs over all stages.
+    max_time : float or None, default=None
+        Budget of training time in seconds, checked after every epoch. When
+        it runs out, training stops with a ``ConvergenceWarning`` naming
+        ``max_time``, the best weights of the current stage are kept, the
+        threshold is still selected and the graph is still a DAG, but the
+        order-search refinement is skipped so that ``fit`` returns promptly.
+        None means no limit.
     steps_per_epoch : int, default=10
         Full-batch optimiser steps per epoch.
     validation_fraction : float, default=0.1
@@ -170,6 +180,25 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     --------
     stabledag.metrics.graph_scorer : ``scoring=`` for searches with a known graph.
 
+    Notes
+    -----
+    **Inputs.** ``X`` must be a dense, real, finite array of at least 2
+    samples and 2 variables with no constant column; anything else is a
+    ``ValueError`` or ``TypeError`` that names the problem and the fix (the
+    user guide's *Inputs* page lists every case). ``X`` itself is never
+    modified.
+
+    **Failures.** A fit that does not finish, whether it raises (bad input,
+    persistent numerical failure, ``MemoryError`` when the model would not
+    fit in memory) or is interrupted (``KeyboardInterrupt``), leaves the
+    estimator *unfitted*, even if it was fitted before: every fitted
+    attribute is removed, so a stale or half-built model cannot be used by
+    mistake.
+
+    **Persistence.** Fitted estimators pickle (and ``joblib.dump``) to plain
+    NumPy arrays and Python values. Loading a pickle runs code chosen by
+    whoever wrote the file: only load files from sources you trust.
+
     Examples
     --------
     >>> from stabledag import StableDAGLearner
@@ -197,6 +226,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         lr_factor=0.5,
         lr_patience=3,
         max_epochs=5000,
+        max_time=None,
         steps_per_epoch=10,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -226,6 +256,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.lr_factor = lr_factor
         self.lr_patience = lr_patience
         self.max_epochs = max_epochs
+        self.max_time = max_time
         self.steps_per_epoch = steps_per_epoch
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -271,6 +302,21 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self : StableDAGLearner
             The fitted estimator.
 
+        Raises
+        ------
+        ValueError or TypeError
+            Invalid parameters or input (NaN, infinity, strings, complex or
+            sparse data, a constant column, repeated column names, fewer than
+            2 samples or 2 variables); the message names the fix.
+        MemoryError
+            Before training, when the model would not fit in memory.
+        FloatingPointError
+            When training keeps producing non-finite values after
+            ``learning_rate`` has been halved repeatedly.
+
+        After any exception (``KeyboardInterrupt`` included) the estimator
+        is unfitted.
+
         Examples
         --------
         >>> import numpy as np
@@ -281,40 +327,90 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> StableDAGLearner(random_state=0).fit(X).n_features_in_
         2
         """
-        device = check_params(self.get_params())
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2)
+        try:
+            device = check_params(self.get_params())
+            X = self._validate_X(X)
+            result = self._learn(X, device, on_epoch)
+            self._warn_if_incomplete(result)
+            _diagnostics.emit(self)
+        except BaseException:  # KeyboardInterrupt too: never leave a half-fitted model
+            self._discard_fit()
+            raise
+        return self
+
+    def _discard_fit(self):
+        """Remove every fitted attribute (those ``check_is_fitted`` looks for)."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+
+    def _validate_X(self, X):
+        """``validate_data`` with hints on fixing the input; set ``node_names_``."""
+        counts = Counter(getattr(X, "columns", []))
+        repeated = sorted(str(c) for c, k in counts.items() if k > 1)
+        if repeated:  # before validate_data, whose handling depends on the sklearn version
+            raise ValueError(
+                f"X has repeated column names {repeated}; every variable needs its own "
+                "name to be a node. Rename the columns (e.g. df.columns = [...]) or drop "
+                "the duplicates."
+            )
+        try:
+            X = validate_data(
+                self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2
+            )
+        except (ValueError, TypeError) as exc:
+            explained = explain_input_error(exc)
+            if explained is exc:
+                raise
+            raise explained from exc
         names = getattr(self, "feature_names_in_", None)
         self.node_names_ = np.asarray(
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
         self._check_columns_vary(X)
+        check_memory(*X.shape)
+        return X
+
+    def _learn(self, X, device, on_epoch):
+        """Prior, scaling, training and graph selection; returns the ``TrainingResult``."""
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
             self.tiers,
             [str(n) for n in self.node_names_],
-            names is not None,
+            getattr(self, "feature_names_in_", None) is not None,
         )
         rng = local_random_state(self.random_state)
         Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
         train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
         result = self._train(Z, train_idx, val_idx, device, on_epoch)
-        self._set_graph(result.weights, Z)
-        self.history_, self.n_iter_, self.converged_ = (
-            result.history,
-            result.n_iter,
-            result.converged,
-        )
-        if not self.converged_:
+        if not np.all(np.isfinite(result.weights)):
+            raise FloatingPointError(
+                "Training returned non-finite weights. Lower learning_rate or check the "
+                "data for extreme values."
+            )
+        self._set_graph(result.weights, Z, refine=self.refine and not result.timed_out)
+        self.history_, self.n_iter_ = result.history, result.n_iter
+        self.converged_ = result.converged
+        return result
+
+    def _warn_if_incomplete(self, result):
+        if result.timed_out:
+            warnings.warn(
+                f"Training reached max_time={self.max_time} s after {result.n_iter} epochs "
+                f"and stopped with h(W) = {result.h:.2e}; the best weights so far were "
+                "used, made acyclic, without the order-search refinement. Raise max_time "
+                "for a complete fit.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif not result.converged:
             warnings.warn(
                 f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
                 "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
                 "lambda_acyclic.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        _diagnostics.emit(self)
-        return self
 
     def _training_config(self):
         log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)
@@ -337,6 +433,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             acyclicity=self.acyclicity,
             log_threshold=log_threshold,
             verbose=self.verbose,
+            max_time=self.max_time,
         )
 
     def _train(self, Z, train_idx, val_idx, device, on_epoch=None):
@@ -353,7 +450,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
         return train(model, train_stats, val_stats, self._training_config(), on_epoch)
 
-    def _set_graph(self, weights, Z):
+    def _set_graph(self, weights, Z, refine=True):
         S = second_moments(Z, np.zeros(Z.shape[1]))
         n_samples, equal_variances = Z.shape[0], bool(self.equal_variances)
         self.raw_adjacency_ = weights
@@ -363,7 +460,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         else:
             self.threshold_ = float(self.threshold)
         B = _graph.threshold_to_dag(weights, self.threshold_, required) != 0
-        if self.refine:
+        if refine:
             cuts = (self.threshold_,) + _REFINE_STARTS
             starts = [_graph.threshold_to_dag(weights, cut, required) for cut in cuts]
             B = multi_start_order_search(

@@ -8,6 +8,7 @@ loss (:meth:`LinearSEM.recon_loss`) and how to expose the weighted adjacency
 
 import torch
 
+from . import _linear_numpy
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
 
 __all__ = ["LinearSEM"]
@@ -153,3 +154,31 @@ class LinearSEM(torch.nn.Module):
             if self.equal_variances:
                 return squared_loss_and_grad(W, stats)
             return gaussian_nll_and_grad(W, stats)
+
+    def recon_loss_and_grad_numpy(self, stats):
+        """:meth:`recon_loss_and_grad` in NumPy, for a float64 model on the CPU.
+
+        The training loop's CPU fast path (see :mod:`stabledag._linear_numpy`).
+
+        Parameters
+        ----------
+        stats : ndarray of shape (d, d)
+            Output of :meth:`prepare`, as a NumPy array.
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (d, d)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag.models import LinearSEM
+        >>> value, grad = LinearSEM(2, equal_variances=True).recon_loss_and_grad_numpy(np.eye(2))
+        >>> value, grad.shape
+        (0.5, (2, 2))
+        """
+        W = self.weight.detach().numpy() * self.mask.numpy()
+        if self.equal_variances:
+            return _linear_numpy.squared_loss_and_grad(W, stats)
+        return _linear_numpy.gaussian_nll_and_grad(W, stats)

@@ -1,0 +1,304 @@
+"""Faults and limits: non-finite training values, interrupts, max_time, memory, singular data."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from stabledag import StableDAGLearner, _search, _validation
+from stabledag import estimator as estimator_module
+from stabledag._training import TrainingConfig, TrainingResult, train
+from stabledag.graph import is_dag
+from stabledag.models import LinearSEM
+
+from .conftest import FAST
+
+
+def _data(seed=0, n=300):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = 1.5 * a + rng.normal(size=n)
+    c = -1.0 * b + rng.normal(size=n)
+    return np.column_stack([a, b, c])
+
+
+def _stats(X):
+    Xc = torch.tensor(X - X.mean(0), dtype=torch.float64)
+    return Xc.T @ Xc / Xc.shape[0]
+
+
+class _PoisonGradient(torch.autograd.Function):
+    """Identity forward; the backward pass multiplies the gradient by ``factor``."""
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.factor, None
+
+
+class FaultySEM(LinearSEM):
+    """A ``LinearSEM`` whose loss (or gradient) turns NaN/inf on chosen calls.
+
+    ``faulty`` holds 1-based call numbers (``"all"`` for every call); every
+    call records the weights it saw in ``seen``.
+    """
+
+    def __init__(self, *args, faulty=(), fault="loss-nan", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.faulty, self.fault, self.calls, self.seen = faulty, fault, 0, []
+
+    def _bad_now(self):
+        self.calls += 1
+        self.seen.append(self.weight.detach().clone())
+        return self.faulty == "all" or self.calls in self.faulty
+
+    def recon_loss(self, stats):
+        loss = super().recon_loss(stats)
+        if not self._bad_now():
+            return loss
+        value = float("nan") if self.fault.endswith("nan") else float("inf")
+        if self.fault.startswith("loss"):
+            return loss * value
+        return _PoisonGradient.apply(loss, value)
+
+    if hasattr(LinearSEM, "recon_loss_and_grad"):  # a closed-form training path, if any
+
+        def recon_loss_and_grad(self, stats):
+            loss, grad = super().recon_loss_and_grad(stats)
+            if not self._bad_now():
+                return loss, grad
+            value = float("nan") if self.fault.endswith("nan") else float("inf")
+            return (loss * value, grad) if self.fault.startswith("loss") else (loss, grad * value)
+
+    if hasattr(LinearSEM, "recon_loss_and_grad_numpy"):  # the CPU fast path
+
+        def recon_loss_and_grad_numpy(self, stats):
+            loss, grad = super().recon_loss_and_grad_numpy(stats)
+            if not self._bad_now():
+                return loss, grad
+            value = float("nan") if self.fault.endswith("nan") else float("inf")
+            return (loss * value, grad) if self.fault.startswith("loss") else (loss, grad * value)
+
+
+# Epoch 1 is calls 1-4 (steps) and 5 (validation); epoch 2 starts at call 6.
+CFG = TrainingConfig(max_epochs=6, n_stages=1, steps_per_epoch=4, n_iter_no_change=10)
+
+
+@pytest.mark.parametrize("fault", ["loss-nan", "loss-inf", "grad-nan", "grad-inf"])
+def test_fault_mid_epoch_restores_last_good_state_and_halves_lr(fault):
+    S = _stats(_data())
+    model = FaultySEM(3, faulty={8}, fault=fault)
+    result = train(model, S, S, CFG)
+    assert np.all(np.isfinite(result.weights))
+    assert result.n_iter == CFG.max_epochs
+    # the first call after the fault that sees finite weights is the retried epoch 2:
+    # it starts from the weights epoch 2 started from, not from those of the faulty step
+    after = next(w for w in model.seen[8:] if torch.isfinite(w).all())
+    assert torch.equal(after, model.seen[5])
+    assert not torch.equal(model.seen[7], model.seen[5])
+    assert [r["lr"] for r in result.history[:2]] == [CFG.learning_rate, CFG.learning_rate / 2]
+
+
+def test_fault_in_validation_is_retried():
+    """A non-finite validation loss (call 5) is treated like a failed step."""
+    S = _stats(_data())
+    model = FaultySEM(3, faulty={5})
+    result = train(model, S, S, CFG)
+    assert result.history[0]["lr"] == CFG.learning_rate / 2
+    assert np.all(np.isfinite(result.weights))
+
+
+def test_persistent_fault_raises_after_bounded_retries():
+    S = _stats(_data())
+    model = FaultySEM(3, faulty="all")
+    cfg = TrainingConfig(max_epochs=50, max_retries=3)
+    with pytest.raises(FloatingPointError, match="after 3 learning-rate cuts.*learning_rate"):
+        train(model, S, S, cfg)
+    assert model.calls <= 4 * cfg.steps_per_epoch + 4  # 1 try + 3 retries, no more
+
+
+def _faulty_everywhere(monkeypatch):
+    def factory(*args, **kwargs):
+        return FaultySEM(*args, faulty="all", **kwargs)
+
+    monkeypatch.setattr(estimator_module, "LinearSEM", factory)
+
+
+@pytest.mark.parametrize("fitted_before", [False, True])
+def test_persistent_fault_in_fit_is_a_clear_error_and_leaves_unfitted(monkeypatch, fitted_before):
+    X = _data()
+    est = StableDAGLearner(random_state=0, **FAST)
+    if fitted_before:
+        est.fit(X)
+    _faulty_everywhere(monkeypatch)
+    with pytest.raises(FloatingPointError, match="Lower learning_rate"):
+        est.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    assert not [k for k in vars(est) if k.endswith("_")]
+
+
+def test_non_finite_weights_never_reach_adjacency(monkeypatch):
+    """Defence in depth: NaN weights from the solver are an error, not a graph."""
+
+    def nan_train(model, *args, **kwargs):
+        return TrainingResult(weights=np.full((3, 3), np.nan), n_iter=1, converged=True, h=0.0)
+
+    monkeypatch.setattr(estimator_module, "train", nan_train)
+    est = StableDAGLearner(random_state=0, **FAST)
+    with pytest.raises(FloatingPointError, match="non-finite weights"):
+        est.fit(_data())
+    assert not hasattr(est, "adjacency_")
+
+
+# ----------------------------------------------------------------- interrupts
+def _interrupt_at(epoch):
+    def on_epoch(record):
+        if record["epoch"] == epoch:
+            raise KeyboardInterrupt
+
+    return on_epoch
+
+
+@pytest.mark.parametrize("fitted_before", [False, True])
+def test_interrupted_fit_leaves_estimator_unfitted(fitted_before):
+    X = _data()
+    est = StableDAGLearner(random_state=0, **FAST)
+    if fitted_before:
+        est.fit(X)
+        assert check_is_fitted(est) is None
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, on_epoch=_interrupt_at(3))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    with pytest.raises(NotFittedError):
+        est.predict_graph()
+    assert not [k for k in vars(est) if k.endswith("_")]
+
+
+def test_refit_after_interrupt_equals_an_uninterrupted_fit():
+    X = _data()
+    est = StableDAGLearner(random_state=0, **FAST)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, on_epoch=_interrupt_at(2))
+    est.fit(X)
+    clean = StableDAGLearner(random_state=0, **FAST).fit(X)
+    assert np.array_equal(est.adjacency_, clean.adjacency_)
+
+    def timeless(history):
+        return [{k: v for k, v in r.items() if k != "time"} for r in history]
+
+    assert timeless(est.history_) == timeless(clean.history_)
+
+
+def test_interrupt_after_a_dataframe_fit_drops_feature_names():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(_data(), columns=["a", "b", "c"])
+    est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, on_epoch=_interrupt_at(1))
+    assert not hasattr(est, "feature_names_in_") and not hasattr(est, "n_features_in_")
+
+
+# ------------------------------------------------------------------- max_time
+def test_max_time_stops_after_one_epoch_with_a_warning_and_a_dag():
+    X = _data()
+    est = StableDAGLearner(random_state=0, max_time=1e-9)
+    with pytest.warns(ConvergenceWarning, match="max_time=1e-09"):
+        est.fit(X)
+    assert est.n_iter_ == 1 and len(est.history_) == 1
+    assert np.all(np.isfinite(est.adjacency_)) and is_dag(est.predict_graph())
+    assert est.max_time == 1e-9  # stored unchanged
+
+
+def test_max_time_skips_the_refinement_search(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the order search ran after max_time was reached")
+
+    monkeypatch.setattr(estimator_module, "multi_start_order_search", forbidden)
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        est = StableDAGLearner(random_state=0, max_time=1e-9, **FAST).fit(_data())
+    assert is_dag(est.predict_graph())
+
+
+def test_generous_max_time_changes_nothing():
+    X = _data()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        timed = StableDAGLearner(random_state=0, max_time=3600.0).fit(X)
+    assert not [w for w in caught if "max_time" in str(w.message)]
+    plain = StableDAGLearner(random_state=0).fit(X)
+    assert np.array_equal(timed.adjacency_, plain.adjacency_)
+    assert timed.n_iter_ == plain.n_iter_
+
+
+def test_training_reports_the_time_out():
+    S = _stats(_data())
+    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=50, max_time=1e-9))
+    assert result.timed_out and result.n_iter == 1
+    assert not train(LinearSEM(3), S, S, TrainingConfig(max_epochs=3)).timed_out
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), "10", True])
+def test_invalid_max_time_is_a_named_error(value):
+    with pytest.raises(ValueError, match="max_time"):
+        StableDAGLearner(max_time=value).fit(_data())
+
+
+# --------------------------------------------------------------------- memory
+def test_too_large_a_model_is_refused_before_training(monkeypatch):
+    monkeypatch.setattr(_validation, "available_memory", lambda: 10_000)
+    seen = []
+    est = StableDAGLearner(**FAST)
+    with pytest.raises(MemoryError, match=r"d=3 variables.*GiB.*fewer variables"):
+        est.fit(_data(), on_epoch=seen.append)
+    assert seen == []  # no epoch ran
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+def test_memory_estimate_grows_as_d_squared(monkeypatch):
+    monkeypatch.setattr(_validation, "available_memory", lambda: 8 * 48 * 100**2 + 8 * 8 * 100)
+    _validation.check_memory(1, 100)  # just fits
+    with pytest.raises(MemoryError, match="d=101"):
+        _validation.check_memory(1, 101)
+
+
+def test_unknown_memory_skips_the_check(monkeypatch):
+    monkeypatch.setattr(_validation, "available_memory", lambda: None)
+    _validation.check_memory(10**6, 10**6)
+
+
+def test_available_memory_is_read_on_this_machine():
+    available = _validation.available_memory()
+    assert available is None or (isinstance(available, int) and available > 0)
+
+
+# ------------------------------------------------------------ singular data
+def test_order_search_terminates_on_singular_moments(monkeypatch):
+    """Regression: with n < d the stepwise parent search alternated forever."""
+    X = np.random.default_rng(0).normal(size=(4, 8))
+    Z, _, _ = _validation.center_and_scale(X, True)
+    S = _validation.second_moments(Z, np.zeros(8))
+    real_step, calls = _search._NodeScores._step, [0]
+
+    def counted(self, *args):
+        calls[0] += 1
+        if calls[0] > 10_000:
+            raise AssertionError("stepwise parent search does not terminate")
+        return real_step(self, *args)
+
+    monkeypatch.setattr(_search._NodeScores, "_step", counted)
+    scores = _search._NodeScores(S, 4)
+    # the case that looped: adding x1 promised a gain the exact fit did not give
+    parents, cost = scores.best_parents(0, frozenset(range(1, 7)), (2, 3, 4, 5, 6))
+    assert cost == scores.cost(0, parents)
+    start = np.triu(np.ones((8, 8), dtype=int), 1)
+    assert is_dag(_search.order_search(S, 4, start))
