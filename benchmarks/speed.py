@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py           # d = 20, 50, 100 (seeds 0-2), 200; n-scaling; d = 500
     python benchmarks/speed.py --quick   # d = 20, 50 (seed 0), n-scaling to 1e4
+    python benchmarks/speed.py --gpu     # only: one d = 1000 EV fit with device="cuda"
 
 Every fit runs alone in a fresh worker process (``benchmarks/peers.py``, one thread, imports
 before the timer), one after the other, so that two fits never share the 2 cores; for each
@@ -56,6 +57,7 @@ def parse_args(argv=None):
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per fit")
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default="", help="suffix of the result files")
+    ap.add_argument("--gpu", action="store_true", help="only a d = 1000 fit on the GPU")
     args = ap.parse_args(argv)
     args.ds = [int(v) for v in (args.ds or ("20,50" if args.quick else "20,50,100")).split(",")]
     args.seeds = [int(v) for v in (args.seeds or ("0" if args.quick else "0,1,2")).split(",")]
@@ -189,6 +191,53 @@ def large_worker(d, max_epochs, out):
         json.dump(rec, f)
 
 
+def gpu_worker(d, out):
+    """In a fresh process: one EV fit with ``device="cuda"`` (training on the GPU)."""
+    import torch
+
+    from stabledag import StableDAGLearner
+    from stabledag.graph import is_dag
+
+    X, B, _ = _data.make_dataset("ER", 2, d, 1000, 0)
+    StableDAGLearner(device="cuda", max_epochs=2, refine=False).fit(X[:, :20])  # warm-up
+    t0 = time.perf_counter()
+    est = StableDAGLearner(device="cuda", **EV_KWARGS).fit(X)
+    secs = time.perf_counter() - t0
+    rec = {
+        "d": d,
+        "device": torch.cuda.get_device_name(0),
+        "fit_seconds": secs,
+        "train_seconds": est.history_[-1]["time"],
+        "epochs": est.n_iter_,
+        "nan_in_adjacency": bool(np.isnan(est.adjacency_).any()),
+        "is_dag": bool(is_dag(est.predict_graph())),
+        "shd": _metrics.shd(B, est.predict_graph()),
+        "true_edges": int(B.sum()),
+    }
+    with open(out, "w") as f:
+        json.dump(rec, f)
+
+
+def gpu_main(args):
+    """``--gpu``: the d = 1000 GPU fit alone; writes ``speed_gpu<tag>.json``."""
+    import torch
+
+    if not torch.cuda.is_available():
+        print("no CUDA GPU here: nothing to measure")
+        return 0
+    with tempfile.TemporaryDirectory() as workdir:
+        out = os.path.join(workdir, "gpu.json")
+        cmd = [sys.executable, __file__, "--gpu-worker", "1000", out]
+        subprocess.run(cmd, env=worker_env(checkout_src()), timeout=args.timeout, check=True)
+        with open(out) as f:
+            rec = json.load(f)
+    print(json.dumps(rec, indent=1))
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(os.path.join(args.out_dir, f"speed_gpu{args.tag}.json"), "w") as f:
+        json.dump(rec, f, indent=1)
+    return 0
+
+
 def large_run(workdir, env, timeout, d=500, max_epochs=60):
     out = os.path.join(workdir, "large.json")
     cmd = [sys.executable, __file__, "--large-worker", str(d), str(max_epochs), out]
@@ -293,7 +342,11 @@ def main(argv=None):
     if argv[:1] == ["--large-worker"]:
         d, max_epochs, out = argv[1:]
         return large_worker(int(d), int(max_epochs), out)
+    if argv[:1] == ["--gpu-worker"]:
+        return gpu_worker(int(argv[1]), argv[2])
     args = parse_args(argv)
+    if args.gpu:
+        return gpu_main(args)
     env = worker_env(checkout_src())
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
