@@ -325,8 +325,9 @@ def markdown(table, scaling, large, header):
     if large:
         lines += [f"## d = {large['d']} (EV mode, max_epochs = {large['max_epochs']})", ""]
         lines.append(
-            f"{_fmt(large['fit_seconds'], 1)} s, {large['epochs']} epochs; NaN in adjacency_: "
-            f"{large['nan_in_adjacency']}; every h(W) finite: {large['all_h_finite']} (last "
+            f"{_fmt(large['fit_seconds'], 1)} s, {large['epochs']} epochs; "
+            f"NaN in the learned weights: {large['nan_in_adjacency']}; "
+            f"every h(W) finite: {large['all_h_finite']} (last "
             f"{large['final_h']:.2e}); acyclic: {large['is_dag']}; SHD {large['shd']} "
             f"({large['true_edges']} true edges)."
         )
