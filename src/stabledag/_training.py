@@ -22,6 +22,7 @@ This module knows nothing of scikit-learn or of the estimator.
 """
 
 import copy
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ._optim import Adam, ReduceLROnPlateau
 from .acyclicity import ACYCLICITY, logdet_acyclicity_and_grad
 from .losses import l1_penalty
 
-__all__ = ["TrainingConfig", "TrainingResult", "train"]
+__all__ = ["TrainingConfig", "TrainingResult", "train", "refit"]
 
 
 @dataclass(frozen=True)
@@ -369,3 +370,32 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         converged=bool(h <= cfg.h_tol),
         h=float(h),
     )
+
+
+def refit(model, allowed, train_stats, val_stats, cfg):
+    """Refit ``model`` with its edges restricted to the DAG ``allowed``; its NumPy parameters.
+
+    One stage of the same loop without the L1 penalty (on a DAG mask the
+    acyclicity term and its gradient are exactly zero), warm-started from
+    the trained weights and stopped early on the validation loss. The epochs
+    are not added to the history.
+
+    Parameters
+    ----------
+    model : MLPSEM
+        The trained model (restricted in place).
+    allowed : ndarray of bool, shape (d, d)
+        The selected DAG.
+    train_stats, val_stats
+        As in :func:`train`.
+    cfg : TrainingConfig
+
+    Returns
+    -------
+    dict
+        ``model.numpy_params()`` after the refit.
+    """
+    model.restrict_(allowed)
+    refit_cfg = dataclasses.replace(cfg, lambda_sparse=0.0, n_stages=1, verbose=0)
+    train(model, train_stats, val_stats, refit_cfg)
+    return model.numpy_params()

@@ -68,6 +68,9 @@ def check_params(params):
     for name in _FLAGS:
         if not isinstance(params[name], (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {params[name]!r}.")
+    if params["model"] not in ("linear", "mlp"):
+        raise ValueError(f"model must be 'linear' or 'mlp', got {params['model']!r}.")
+    check_number("hidden_units", params["hidden_units"], 1, integer=True)
     if params["acyclicity"] not in ("logdet", "expm"):
         raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
