@@ -26,7 +26,7 @@ from ._validation import (
     split_indices,
 )
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import LinearSEM, MLPSEM, mlp_predict
+from .models import MLPSEM, LinearSEM, mlp_predict
 
 __all__ = ["StableDAGLearner"]
 
@@ -401,7 +401,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     @staticmethod
     def _mlp_tensors(Z, train_idx, val_idx, device):
         X_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
-        X_val = X_train if val_idx is None else torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
+        X_val = (
+            X_train
+            if val_idx is None
+            else torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
+        )
         return X_train, X_val
 
     def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
