@@ -6,7 +6,6 @@ the allowed range. No tensor math here.
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 import torch
@@ -75,12 +74,6 @@ def check_params(params):
         raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
-    if params["lambda_disen"] > 0:
-        warnings.warn(
-            "lambda_disen has no effect on the linear model yet; it is ignored.",
-            UserWarning,
-            stacklevel=4,
-        )
     return torch_device(params["device"])
 
 

@@ -79,8 +79,16 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Weight of ``h(W)`` in the first stage; multiplied by
         ``acyclic_growth`` at each later stage.
     lambda_disen : float, default=0.0
-        Weight of the residual-disentanglement term. It has no effect on the
-        linear model yet (a warning says so when it is nonzero).
+        Weight of the disentanglement term
+        (:func:`stabledag.losses.residual_dependence`), for both models: the
+        mean over pairs of nodes of squared (nonlinear) correlations between
+        their residuals, in [0, 1]. Correct SEMs have independent noise
+        terms; with non-Gaussian noise a wrongly oriented edge leaves
+        dependent residuals, so the term can orient edges where the
+        Gaussian likelihood cannot (standardized data, equal likelihoods of
+        Markov-equivalent graphs). It cannot help with Gaussian noise, and
+        it turns off the linear model's closed-form fast path (slower
+        training). See ``benchmarks/results/`` for measured effects.
     equal_variances : bool, default=False
         If True, least squares with one shared noise variance: right only
         when all variables share units and noise scale (use with
@@ -350,6 +358,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             lambda_recon=self.lambda_recon,
             lambda_sparse=self.lambda_sparse,
             lambda_acyclic=self.lambda_acyclic,
+            lambda_disen=self.lambda_disen,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             max_grad_norm=self.max_grad_norm,
@@ -381,7 +390,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
         train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
         val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
-        return train(model, train_stats, val_stats, self._training_config(), on_epoch), model
+        data = (None, None)
+        if self.lambda_disen > 0:  # the residual term needs the data, not only S
+            data = self._mlp_tensors(Z - center, train_idx, val_idx, device)
+        config = self._training_config()
+        return train(model, train_stats, val_stats, config, on_epoch, data), model
 
     def _train_mlp(self, Z, train_idx, val_idx, device, on_epoch, rng):
         # drawn after the split, so the linear model's draws are unchanged
@@ -396,7 +409,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         )
         X_train, X_val = self._mlp_tensors(Z, train_idx, val_idx, device)
         stats = model.prepare(X_train), model.prepare(X_val)
-        return train(model, *stats, self._training_config(), on_epoch), model
+        return train(model, *stats, self._training_config(), on_epoch, stats), model
 
     @staticmethod
     def _mlp_tensors(Z, train_idx, val_idx, device):

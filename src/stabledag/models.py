@@ -130,6 +130,27 @@ class LinearSEM(torch.nn.Module):
         W = self.adjacency()
         return squared_loss(W, stats) if self.equal_variances else gaussian_nll(W, stats)
 
+    def residuals(self, X):
+        """Residuals ``X - X W``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, d)
+            Centred data.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, d)
+
+        Examples
+        --------
+        >>> import torch
+        >>> from stabledag.models import LinearSEM
+        >>> LinearSEM(2).residuals(torch.ones(3, 2, dtype=torch.float64)).shape
+        torch.Size([3, 2])
+        """
+        return X - X @ self.adjacency()
+
     def recon_loss_and_grad(self, stats):
         """:meth:`recon_loss` and its gradient with respect to ``W``, without autograd.
 
