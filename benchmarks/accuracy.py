@@ -32,7 +32,7 @@ import _data  # noqa: E402
 import _metrics  # noqa: E402
 import _report  # noqa: E402
 import _runner  # noqa: E402
-from peers import METHOD_ENV, NONLINEAR_METHODS, PEER_METHODS, STABLEDAG_METHODS  # noqa: E402
+from peers import EXTRA_METHODS, METHOD_ENV, PEER_METHODS, STABLEDAG_METHODS  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 MODES = {
@@ -44,6 +44,7 @@ COST = {
     "notears_mlp": 40,
     "stabledag_mlp": 12,
     "stabledag_mlp_ev": 10,
+    "stabledag_disen": 8,
     "notears": 10,
     "ges": 6,
     "stabledag_ev": 4,
@@ -63,8 +64,8 @@ def parse_args(argv=None):
     ap.add_argument(
         "--methods",
         default=",".join(STABLEDAG_METHODS + PEER_METHODS),
-        help="comma-separated subset of: %(default)s, or the nonlinear "
-        + ",".join(NONLINEAR_METHODS),
+        help="comma-separated subset of: %(default)s, or of the extra methods "
+        + ",".join(EXTRA_METHODS),
     )
     ap.add_argument("--seeds", default=None, help="comma-separated seeds (default 0,1,2)")
     ap.add_argument("--ds", default=None, help="comma-separated node counts")

@@ -41,6 +41,11 @@ Nonlinear methods (not in the default method list; ``--methods`` names them):
   stabledag_mlp_ev  the same with ``standardize=False, equal_variances=True`` (NOTEARS-MLP's
                     least squares)
 
+Optional stabledag variant (not in the default list either):
+
+  stabledag_disen   ``StableDAGLearner(lambda_disen=1.0, random_state=0)``: the default
+                    linear model with the residual-dependence term
+
 Which interpreter runs a method: see ``METHOD_ENV`` (peers / lingam / project).
 """
 
@@ -74,14 +79,16 @@ METHOD_ENV = {
     "notears_mlp": ("peers", ("castle.algorithms", "torch"), "gcastle"),
     "stabledag_mlp": ("project", ("stabledag",), "stabledag"),
     "stabledag_mlp_ev": ("project", ("stabledag",), "stabledag"),
+    "stabledag_disen": ("project", ("stabledag",), "stabledag"),
 }
 NONLINEAR_METHODS = ["notears_mlp", "stabledag_mlp", "stabledag_mlp_ev"]
+EXTRA_METHODS = NONLINEAR_METHODS + ["stabledag_disen"]
 # the default method list: the linear methods
 PEER_METHODS = [
-    m for m, (env, _, _) in METHOD_ENV.items() if env != "project" and m not in NONLINEAR_METHODS
+    m for m, (env, _, _) in METHOD_ENV.items() if env != "project" and m not in EXTRA_METHODS
 ]
 STABLEDAG_METHODS = [
-    m for m, (env, _, _) in METHOD_ENV.items() if env == "project" and m not in NONLINEAR_METHODS
+    m for m, (env, _, _) in METHOD_ENV.items() if env == "project" and m not in EXTRA_METHODS
 ]
 # the budget used for the MLP model in the benchmarks (see benchmarks/README.md)
 MLP_SETTINGS = {"model": "mlp", "n_iter_no_change": 10, "max_epochs": 800}
@@ -193,6 +200,7 @@ FITTERS = {
     "stabledag_mlp_ev": lambda X: _fit_stabledag(
         X, standardize=False, equal_variances=True, **MLP_SETTINGS
     ),
+    "stabledag_disen": lambda X: _fit_stabledag(X, lambda_disen=1.0),
 }
 
 
