@@ -128,6 +128,17 @@ class NonlinearNodeCost:
     n_features : int, default=20
     ridge : float, default=1.0
     seed : int, default=0
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._selection import NonlinearNodeCost
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=500)
+    >>> Z = np.column_stack([a, np.cos(2 * a) + 0.2 * rng.normal(size=500)])
+    >>> cost = NonlinearNodeCost(Z)
+    >>> bool(cost(1, [0]) < cost(1, []))
+    True
     """
 
     def __init__(self, Z, n_features=20, ridge=1.0, seed=0):
