@@ -71,3 +71,44 @@ def test_lambda_disen_with_the_mlp_model():
     est = StableDAGLearner(lambda_disen=1.0, **kw).fit(X)
     assert est.predict_graph().tolist() == [[0, 1], [0, 0]]
     assert 0.0 <= est.history_[-1]["disen"] < 0.01
+
+
+def test_covered_edges_and_orientation_keep_the_equivalence_class():
+    from stabledag._orient import covered_edges, orient_by_dependence
+    from stabledag.graph import is_dag
+
+    # chain 0 -> 1 -> 2 plus the v-structure 2 -> 3 <- 4
+    B = np.zeros((5, 5), dtype=bool)
+    B[0, 1] = B[1, 2] = B[2, 3] = B[4, 3] = True
+    assert (0, 1) in covered_edges(B) and (2, 3) not in covered_edges(B)
+    rng = np.random.default_rng(0)
+    E = rng.laplace(size=(2000, 5))
+    X = E.copy()
+    X[:, 1] += 0.8 * X[:, 0]
+    X[:, 2] += 0.8 * X[:, 1]
+    X[:, 3] += 0.8 * X[:, 2] + 0.8 * X[:, 4]
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    wrong = np.zeros_like(B)
+    wrong[2, 1] = wrong[1, 0] = wrong[2, 3] = wrong[4, 3] = True  # 2 -> 1 -> 0, same class
+    out = orient_by_dependence(Z, wrong)
+    assert is_dag(out)
+    assert np.array_equal(out, B)
+    # a required edge is never reversed
+    kept = orient_by_dependence(Z, wrong, required=wrong & ~B)
+    assert kept[2, 1] and kept[1, 0]
+
+
+def test_lambda_disen_orients_standardized_laplace_sem():
+    """The whole linear pipeline (training, refine, orientation) on a 6-node SEM."""
+    rng = np.random.default_rng(3)
+    E = rng.laplace(size=(1000, 6))
+    X = E.copy()
+    X[:, 1] += X[:, 0]
+    X[:, 2] += -0.9 * X[:, 1]
+    X[:, 3] += 0.8 * X[:, 1] + 0.7 * X[:, 4]
+    X[:, 5] += 0.9 * X[:, 3]
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    B = np.zeros((6, 6), dtype=int)
+    B[0, 1] = B[1, 2] = B[1, 3] = B[4, 3] = B[3, 5] = 1
+    est = StableDAGLearner(lambda_disen=1.0, random_state=0, max_epochs=300).fit(X)
+    assert np.array_equal(est.predict_graph(), B)

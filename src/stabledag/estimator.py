@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _diagnostics
 from . import graph as _graph
+from ._orient import orient_by_dependence
 from ._prior import resolve_prior
 from ._search import multi_start_order_search
 from ._selection import ols_weights, select_threshold, select_threshold_nonlinear
@@ -90,9 +91,14 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         terms; with non-Gaussian noise a wrongly oriented edge leaves
         dependent residuals, so the term can orient edges where the
         Gaussian likelihood cannot (standardized data, equal likelihoods of
-        Markov-equivalent graphs). It cannot help with Gaussian noise, and
-        it turns off the linear model's closed-form fast path (slower
-        training). See ``benchmarks/results/`` for measured effects.
+        Markov-equivalent graphs). For the linear model, a nonzero value
+        also makes the selected graph's edges that the BIC leaves open
+        (covered edges) be oriented by the same measure on the
+        least-squares residuals (:mod:`stabledag._orient`); the BIC, the
+        skeleton and the v-structures are unchanged. It cannot help with
+        Gaussian noise, and it turns off the linear model's closed-form
+        fast path (slower training). See ``benchmarks/results/`` for
+        measured effects.
     equal_variances : bool, default=False
         If True, least squares with one shared noise variance: right only
         when all variables share units and noise scale (use with
@@ -461,6 +467,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             B = multi_start_order_search(
                 S, n_samples, starts, equal_variances, allowed=self.edge_mask_, required=required
             )
+        if self.lambda_disen > 0:  # the BIC above is blind to what the term learned
+            B = orient_by_dependence(Z, B, required=required, allowed=self.edge_mask_)
         self.adjacency_, variances = ols_weights(S, B)
         self.noise_var_ = (
             np.full_like(variances, variances.mean()) if equal_variances else variances
