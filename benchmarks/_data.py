@@ -15,8 +15,14 @@ default Gaussian equal-variance datasets equal the reference ones exactly.  Extr
 (other noise laws, unequal noise scales) leave the graph and the weights unchanged: they
 only change the noise draws (the noise scales come from a separate generator).
 
+The nonlinear MLP SEM (``sem="mlp"``) mirrors the reference ``simulate_mlp_sem`` (NOTEARS-MLP's
+``simulate_nonlinear_sem`` "mlp"): the same ER/SF graph draw, then, node by node in Kahn
+order, the noise draw first and for a non-root node W1 (|pa| x 100) and W2 (100,) uniform on
+[0.5, 2] with random signs; X_j = sigmoid(X_pa W1) W2 + N(0, 1).  No weight matrix is drawn
+(the reference returns W = B).
+
 Convention: ``B[i, j] = 1`` means i -> j.  Run ``python benchmarks/_data.py --check DIR``
-to compare against a directory of reference ``.npz`` files.
+to compare against a directory of reference ``.npz`` files (linear and mlp).
 """
 
 import argparse
@@ -132,6 +138,28 @@ def simulate_linear_sem(W, n, rng, noise_type="gaussian", noise_scale=1.0):
     return X
 
 
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def simulate_mlp_sem(B, n, rng, hidden=100, noise_scale=1.0):
+    """Sample n rows of the reference nonlinear MLP SEM (one random MLP per node)."""
+    d = B.shape[0]
+    X = np.zeros((n, d))
+    for j in topological_order(B):
+        parents = np.flatnonzero(B[:, j])
+        z = rng.normal(scale=noise_scale, size=n)
+        if len(parents) == 0:
+            X[:, j] = z
+            continue
+        W1 = rng.uniform(0.5, 2.0, size=(len(parents), hidden))
+        W1[rng.random(W1.shape) < 0.5] *= -1
+        W2 = rng.uniform(0.5, 2.0, size=hidden)
+        W2[rng.random(hidden) < 0.5] *= -1
+        X[:, j] = _sigmoid(X[:, parents] @ W1) @ W2 + z
+    return X
+
+
 def noise_scales(d, seed, unequal, low=0.5, high=2.0):
     """1.0 for every node, or (unequal) per-node scales uniform on [low, high]."""
     if not unequal:
@@ -139,17 +167,28 @@ def noise_scales(d, seed, unequal, low=0.5, high=2.0):
     return np.random.default_rng([seed, 1]).uniform(low, high, size=d)
 
 
-def make_dataset(graph, k, d, n, seed, noise_type="gaussian", unequal=False):
-    """(X, B_true, W_true) for one setting; the defaults give the reference datasets."""
+def make_dataset(graph, k, d, n, seed, noise_type="gaussian", unequal=False, sem="linear"):
+    """(X, B_true, W_true) for one setting; the defaults give the reference datasets.
+
+    ``sem="mlp"``: the reference nonlinear MLP SEM (Gaussian noise only; W_true = B_true).
+    """
     rng = np.random.default_rng(seed)
     B = simulate_dag(d, k * d, graph, rng, seed)
+    if sem == "mlp":
+        if noise_type != "gaussian" or unequal:
+            raise ValueError("the mlp SEM has N(0, 1) noise only")
+        return simulate_mlp_sem(B, n, rng), B, B.copy()
+    if sem != "linear":
+        raise ValueError(f"unknown sem {sem!r}")
     W = simulate_parameter(B, rng)
     X = simulate_linear_sem(W, n, rng, noise_type, noise_scales(d, seed, unequal))
     return X, B, W
 
 
-def dataset_name(graph, k, d, n, seed, noise_type="gaussian", unequal=False):
-    """File-style name; equals the reference name for the default linear Gaussian data."""
+def dataset_name(graph, k, d, n, seed, noise_type="gaussian", unequal=False, sem="linear"):
+    """File-style name; equals the reference name for the default Gaussian data."""
+    if sem == "mlp":
+        return f"mlp_{graph}{k}_d{d}_n{n}_s{seed}"
     sem = "linear" if noise_type == "gaussian" else "linear-" + noise_type
     if unequal:
         sem += "-nv"
@@ -218,14 +257,15 @@ def load_sachs(folder=None):
 
 
 def check_against(ref_dir):
-    """Compare every reference linear .npz in ref_dir with our simulation; True if equal."""
+    """Compare every reference linear / mlp .npz in ref_dir with our simulation; True if equal."""
     ok = True
     for fname in sorted(os.listdir(ref_dir)):
-        if not (fname.startswith("linear_") and fname.endswith(".npz")):
+        if not (fname.startswith(("linear_", "mlp_")) and fname.endswith(".npz")):
             continue
         z = np.load(os.path.join(ref_dir, fname), allow_pickle=True)
+        sem = "mlp" if fname.startswith("mlp_") else "linear"
         X, B, W = make_dataset(
-            str(z["graph"]), int(z["k"]), int(z["d"]), int(z["n"]), int(z["seed"])
+            str(z["graph"]), int(z["k"]), int(z["d"]), int(z["n"]), int(z["seed"]), sem=sem
         )
         same = (
             np.array_equal(X, z["X"])

@@ -32,7 +32,7 @@ import _data  # noqa: E402
 import _metrics  # noqa: E402
 import _report  # noqa: E402
 import _runner  # noqa: E402
-from peers import METHOD_ENV, PEER_METHODS, STABLEDAG_METHODS  # noqa: E402
+from peers import EXTRA_METHODS, METHOD_ENV, PEER_METHODS, STABLEDAG_METHODS  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 MODES = {
@@ -41,6 +41,10 @@ MODES = {
 }
 # rough relative cost, to start the slow fits first and keep both cores busy
 COST = {
+    "notears_mlp": 40,
+    "stabledag_mlp": 12,
+    "stabledag_mlp_ev": 10,
+    "stabledag_disen": 8,
     "notears": 10,
     "ges": 6,
     "stabledag_ev": 4,
@@ -60,16 +64,32 @@ def parse_args(argv=None):
     ap.add_argument(
         "--methods",
         default=",".join(STABLEDAG_METHODS + PEER_METHODS),
-        help="comma-separated subset of: %(default)s",
+        help="comma-separated subset of: %(default)s, or of the extra methods "
+        + ",".join(EXTRA_METHODS),
     )
     ap.add_argument("--seeds", default=None, help="comma-separated seeds (default 0,1,2)")
     ap.add_argument("--ds", default=None, help="comma-separated node counts")
     ap.add_argument("--graphs", default=None, help="comma-separated, from ER,SF")
     ap.add_argument("--noise", default="gaussian", choices=_data.NOISE_TYPES)
     ap.add_argument(
+        "--sem",
+        default="linear",
+        choices=("linear", "mlp"),
+        help="mlp: the reference nonlinear MLP SEM (N(0, 1) noise)",
+    )
+    ap.add_argument(
+        "--scales",
+        default="raw,std",
+        help="comma-separated scales per method, or METHOD:SCALE,... to limit some methods "
+        "(e.g. notears_mlp:raw); default raw,std",
+    )
+    ap.add_argument(
         "--unequal-noise", action="store_true", help="per-node noise scales uniform on [0.5, 2]"
     )
     ap.add_argument("--no-sachs", action="store_true", help="leave out the Sachs data")
+    ap.add_argument(
+        "--sachs-only", action="store_true", help="only the Sachs data (no simulated data)"
+    )
     ap.add_argument(
         "--jobs",
         type=int,
@@ -90,11 +110,36 @@ def parse_args(argv=None):
     unknown = set(args.methods) - set(METHOD_ENV)
     if unknown:
         ap.error("unknown methods: {}".format(", ".join(sorted(unknown))))
+    args.scales = _parse_scales(args.scales, ap)
+    if args.sem == "mlp" and (args.noise != "gaussian" or args.unequal_noise):
+        ap.error("--sem mlp has N(0, 1) noise only")
     if args.tag is None:
         args.tag = args.mode
+        if args.sem != "linear":
+            args.tag += "_" + args.sem
         if args.noise != "gaussian" or args.unequal_noise:
             args.tag += "_" + args.noise + ("_nv" if args.unequal_noise else "")
     return args
+
+
+def _parse_scales(text, ap):
+    """{method or None: scales}: plain scales apply to every method, METHOD:SCALE to one."""
+    plain, per_method = [], {}
+    for item in (v.strip() for v in text.split(",") if v.strip()):
+        method, _, scale = item.rpartition(":")
+        if scale not in ("raw", "std"):
+            ap.error(f"unknown scale {scale!r} in --scales")
+        if method:
+            per_method.setdefault(method, []).append(scale)
+        else:
+            plain.append(scale)
+    per_method[None] = plain or ["raw", "std"]
+    return per_method
+
+
+def method_scales(args, method):
+    """The scales ``method`` runs on."""
+    return args.scales.get(method, args.scales[None])
 
 
 def interpreters():
@@ -136,13 +181,15 @@ def worker_env(src):
 def make_datasets(args):
     """List of dataset dicts (name, setting, X, B_true and data statistics)."""
     out = []
-    for graph in args.graphs:
+    for graph in [] if args.sachs_only else args.graphs:
         for d in args.ds:
             for seed in args.seeds:
                 X, B, W = _data.make_dataset(
-                    graph, 2, d, 1000, seed, args.noise, args.unequal_noise
+                    graph, 2, d, 1000, seed, args.noise, args.unequal_noise, args.sem
                 )
-                name = _data.dataset_name(graph, 2, d, 1000, seed, args.noise, args.unequal_noise)
+                name = _data.dataset_name(
+                    graph, 2, d, 1000, seed, args.noise, args.unequal_noise, args.sem
+                )
                 out.append(_describe(name, f"{graph}2 d={d}", X, B, W, seed))
     if not args.no_sachs:
         try:
@@ -193,7 +240,7 @@ def edge_list(B):
     return np.argwhere(_metrics.binary(B)).tolist()
 
 
-def make_batches(datasets, methods, max_d_per_setting=20):
+def make_batches(datasets, methods, max_d_per_setting=20, scales=None):
     """Worker batches, slowest first: for each method, one batch per setting (its seeds
     x {raw, std}) up to ``max_d_per_setting`` nodes, one batch per dataset above (long
     fits gain little from sharing a process and would make one long queue)."""
@@ -204,7 +251,8 @@ def make_batches(datasets, methods, max_d_per_setting=20):
             key = ds["setting"] if ds["d"] <= max_d_per_setting else ds["name"]
             groups.setdefault(key, []).append(ds)
         for key, group in groups.items():
-            tasks = [(ds, method, s) for ds in group for s in ("raw", "std")]
+            own = scales(method) if scales else ("raw", "std")
+            tasks = [(ds, method, s) for ds in group for s in own]
             cost = len(tasks) * group[0]["d"] ** 2 * COST.get(method, 1)
             batches.append((cost, method, key, tasks))
     batches.sort(key=lambda b: -b[0])
@@ -254,7 +302,7 @@ def _progress(i, total, rec):
 def run_all(datasets, args, src):
     """Run every (dataset, method, scale) fit, ``args.jobs`` worker processes at a time."""
     pythons, env = interpreters(), worker_env(src)
-    total = len(datasets) * len(args.methods) * 2
+    total = len(datasets) * sum(len(method_scales(args, m)) for m in args.methods)
     lock, runs = threading.Lock(), []
 
     def report(rec):
@@ -269,14 +317,16 @@ def run_all(datasets, args, src):
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futs = [
                 pool.submit(run_batch, b, workdir, pythons, env, args.timeout, report)
-                for b in make_batches(datasets, args.methods)
+                for b in make_batches(
+                    datasets, args.methods, scales=lambda m: method_scales(args, m)
+                )
             ]
             for fut in futs:
                 fut.result()
     order = {
         (ds["name"], m, s): k
         for k, (ds, m, s) in enumerate(
-            (ds, m, s) for ds in datasets for m in args.methods for s in ("raw", "std")
+            (ds, m, s) for ds in datasets for m in args.methods for s in method_scales(args, m)
         )
     }
     runs.sort(key=lambda r: order[(r["dataset"], r["method"], r["scale"])])
@@ -306,11 +356,22 @@ def header(args, datasets, elapsed):
     variances = "unequal" if args.unequal_noise else "equal"
     graphs = "/".join(g + "2" for g in args.graphs)
     extra = "; plus Sachs (853 x 11, 17-edge consensus DAG)" if sachs else ""
+    if args.sachs_only:
+        data = "Sachs only (853 x 11, 17-edge consensus DAG). "
+    else:
+        data = (
+            (
+                "Nonlinear MLP SEM (sigmoid, 100 hidden units per node), N(0, 1) noise"
+                if args.sem == "mlp"
+                else f"Linear SEM, {args.noise} noise, {variances} variances"
+            )
+            + f", n = 1000; graphs {graphs}, d = {', '.join(map(str, args.ds))}, "
+            f"seeds {', '.join(map(str, args.seeds))}{extra}. "
+        )
     return (
         f"## stabledag accuracy benchmark ({args.tag})\n\n"
-        f"Linear SEM, {args.noise} noise, {variances} variances, n = 1000; graphs {graphs}, "
-        f"d = {', '.join(map(str, args.ds))}, seeds {', '.join(map(str, args.seeds))}{extra}. "
-        "Cells: median over seeds, raw -> standardized data. SHD counts a reversed edge "
+        + data
+        + "Cells: median over seeds, raw -> standardized data. SHD counts a reversed edge "
         "once; PC / GES: directed CPDAG edges only. "
         f"{args.jobs} parallel worker processes, one thread each, {args.timeout:g} s limit "
         f"per fit; whole run {elapsed:.0f} s."
@@ -330,6 +391,7 @@ def write_results(args, datasets, runs, elapsed):
     doc = {
         "mode": args.mode,
         "tag": args.tag,
+        "sem": args.sem,
         "methods": args.methods,
         "elapsed_seconds": elapsed,
         "environment": environment(args, runs),

@@ -31,6 +31,21 @@ measurements behind the project's peer anchors):
   stabledag_ev    ``StableDAGLearner(standardize=False, equal_variances=True,
                   random_state=0)`` (equal-variance mode)
 
+Nonlinear methods (not in the default method list; ``--methods`` names them):
+
+  notears_mlp       gCastle ``NotearsNonlinear(device_type="cpu")`` defaults (hidden
+                    layers (10, 1), w_threshold 0.3), ``torch.manual_seed(0)`` first, as in
+                    the reference measurements behind the nonlinear anchors
+  stabledag_mlp     ``StableDAGLearner(model="mlp", n_iter_no_change=10, max_epochs=800,
+                    random_state=0)`` (unit-free likelihood, standardized inside)
+  stabledag_mlp_ev  the same with ``standardize=False, equal_variances=True`` (NOTEARS-MLP's
+                    least squares)
+
+Optional stabledag variant (not in the default list either):
+
+  stabledag_disen   ``StableDAGLearner(lambda_disen=1.0, random_state=0)``: the default
+                    linear model with the residual-dependence term
+
 Which interpreter runs a method: see ``METHOD_ENV`` (peers / lingam / project).
 """
 
@@ -61,9 +76,22 @@ METHOD_ENV = {
     "direct_lingam": ("lingam", ("lingam",), "lingam"),
     "stabledag": ("project", ("stabledag",), "stabledag"),
     "stabledag_ev": ("project", ("stabledag",), "stabledag"),
+    "notears_mlp": ("peers", ("castle.algorithms", "torch"), "gcastle"),
+    "stabledag_mlp": ("project", ("stabledag",), "stabledag"),
+    "stabledag_mlp_ev": ("project", ("stabledag",), "stabledag"),
+    "stabledag_disen": ("project", ("stabledag",), "stabledag"),
 }
-PEER_METHODS = [m for m, (env, _, _) in METHOD_ENV.items() if env != "project"]
-STABLEDAG_METHODS = [m for m, (env, _, _) in METHOD_ENV.items() if env == "project"]
+NONLINEAR_METHODS = ["notears_mlp", "stabledag_mlp", "stabledag_mlp_ev"]
+EXTRA_METHODS = NONLINEAR_METHODS + ["stabledag_disen"]
+# the default method list: the linear methods
+PEER_METHODS = [
+    m for m, (env, _, _) in METHOD_ENV.items() if env != "project" and m not in EXTRA_METHODS
+]
+STABLEDAG_METHODS = [
+    m for m, (env, _, _) in METHOD_ENV.items() if env == "project" and m not in EXTRA_METHODS
+]
+# the budget used for the MLP model in the benchmarks (see benchmarks/README.md)
+MLP_SETTINGS = {"model": "mlp", "n_iter_no_change": 10, "max_epochs": 800}
 
 
 def sort_and_regress(X, scores):
@@ -111,6 +139,20 @@ def _fit_notears(X):
     return B, {"nan_in_W": bool(np.isnan(W).any())}
 
 
+def _fit_notears_mlp(X):
+    import logging
+
+    import torch
+
+    logging.disable(logging.INFO)
+    torch.manual_seed(0)
+    from castle.algorithms import NotearsNonlinear
+
+    model = NotearsNonlinear(device_type="cpu")
+    model.learn(X.copy())
+    return np.asarray(model.causal_matrix, dtype=float), {}
+
+
 def _fit_pc(X):
     from causallearn.search.ConstraintBased.PC import pc
 
@@ -153,6 +195,12 @@ FITTERS = {
     "r2sortnregress": lambda X: (sort_and_regress(X, r2_of_each(X)), {}),
     "stabledag": _fit_stabledag,
     "stabledag_ev": lambda X: _fit_stabledag(X, standardize=False, equal_variances=True),
+    "notears_mlp": _fit_notears_mlp,
+    "stabledag_mlp": lambda X: _fit_stabledag(X, **MLP_SETTINGS),
+    "stabledag_mlp_ev": lambda X: _fit_stabledag(
+        X, standardize=False, equal_variances=True, **MLP_SETTINGS
+    ),
+    "stabledag_disen": lambda X: _fit_stabledag(X, lambda_disen=1.0),
 }
 
 

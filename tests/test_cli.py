@@ -115,6 +115,16 @@ def test_fit_passes_the_options_on(data_csv, tmp_path, capsys):
     assert params["threshold"] == 0.2 and params["standardize"] is False
     assert params["equal_variances"] is True and params["random_state"] == 3
     assert params["max_epochs"] == 40
+    assert params["model"] == "linear" and params["lambda_disen"] == 0.0
+
+
+def test_fit_mlp_options(data_csv, tmp_path):
+    argv = ["fit", str(data_csv), "--out", str(tmp_path / "o"), "--model", "mlp"]
+    argv += ["--hidden-units", "3", "--lambda-disen", "0.5", "--max-epochs", "10"]
+    assert main(argv) == 0
+    params = json.loads((tmp_path / "o" / "training_summary.json").read_text())["params"]
+    assert params["model"] == "mlp" and params["hidden_units"] == 3
+    assert params["lambda_disen"] == 0.5
 
 
 def test_fit_without_matplotlib_prints_a_note(data_csv, tmp_path, capsys, monkeypatch):

@@ -194,10 +194,13 @@ def test_cuda_matches_cpu_graph(small_data):  # pragma: no cover - GPU only
     assert np.allclose(cpu.raw_adjacency_, gpu.raw_adjacency_, atol=1e-6)
 
 
-def test_lambda_disen_warns_no_effect(small_data):
+def test_lambda_disen_is_used_and_recorded(small_data):
     X, _ = small_data
-    with pytest.warns(UserWarning, match="lambda_disen"):
-        StableDAGLearner(lambda_disen=0.1, **FAST).fit(X)
+    plain = StableDAGLearner(random_state=0, **FAST).fit(X)
+    disen = StableDAGLearner(lambda_disen=1.0, random_state=0, **FAST).fit(X)
+    assert "disen" in disen.history_[0] and "disen" not in plain.history_[0]
+    assert 0.0 <= disen.history_[-1]["disen"] <= 1.0
+    assert not np.array_equal(plain.raw_adjacency_, disen.raw_adjacency_)
 
 
 def test_unfitted_raises():

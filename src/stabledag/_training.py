@@ -22,6 +22,7 @@ This module knows nothing of scikit-learn or of the estimator.
 """
 
 import copy
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -32,9 +33,9 @@ import torch
 from . import _linear_numpy
 from ._optim import Adam, ReduceLROnPlateau
 from .acyclicity import ACYCLICITY, logdet_acyclicity_and_grad
-from .losses import l1_penalty
+from .losses import l1_penalty, residual_dependence
 
-__all__ = ["TrainingConfig", "TrainingResult", "train"]
+__all__ = ["TrainingConfig", "TrainingResult", "train", "refit"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class TrainingConfig:
     lambda_recon: float = 1.0
     lambda_sparse: float = 0.02
     lambda_acyclic: float = 1.0
+    lambda_disen: float = 0.0
     learning_rate: float = 1e-2
     weight_decay: float = 1e-4
     max_grad_norm: float = 1.0
@@ -76,14 +78,23 @@ class TrainingResult:
     timed_out: bool = False
 
 
-def _terms(model, stats, acyclic_weight, cfg):
-    """Every loss term and the weighted total, as tensors."""
+def _terms(model, stats, acyclic_weight, cfg, data=None):
+    """Every loss term and the weighted total, as tensors.
+
+    ``data`` (the data tensor behind ``stats``) is needed only for the
+    residual-dependence term, which is computed when ``lambda_disen > 0``.
+    """
     W = model.adjacency()
     recon = model.recon_loss(stats)
     sparse = l1_penalty(W)
     h = ACYCLICITY[cfg.acyclicity](W)
     total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / W.shape[0]
-    return {"loss": total, "recon": recon, "sparse": sparse, "h": h}
+    terms = {"loss": total, "recon": recon, "sparse": sparse, "h": h}
+    if cfg.lambda_disen > 0 and data is not None:
+        disen = residual_dependence(model.residuals(data))
+        terms["loss"] = total + cfg.lambda_disen * disen
+        terms["disen"] = disen
+    return terms
 
 
 @torch.no_grad()
@@ -110,10 +121,10 @@ def _step_is_valid(model, cfg):
     return bool(torch.isfinite(model.adjacency().detach()).all())
 
 
-def _step(model, optimizer, stats, acyclic_weight, cfg):
+def _step(model, optimizer, stats, acyclic_weight, cfg, data=None):
     """One clipped optimiser step; returns (terms, grad_norm, clipped) or None if invalid."""
     optimizer.zero_grad(set_to_none=True)
-    terms = _terms(model, stats, acyclic_weight, cfg)
+    terms = _terms(model, stats, acyclic_weight, cfg, data)
     if not bool(torch.isfinite(terms["loss"])):
         return None
     terms["loss"].backward()
@@ -128,11 +139,11 @@ def _step(model, optimizer, stats, acyclic_weight, cfg):
     return values, grad_norm, grad_norm > cfg.max_grad_norm
 
 
-def _train_epoch(model, optimizer, stats, acyclic_weight, cfg):
+def _train_epoch(model, optimizer, stats, acyclic_weight, cfg, data=None):
     """``steps_per_epoch`` steps; the averages of the epoch, or None if a step failed."""
     sums, norms, n_clipped = {}, [], 0
     for _ in range(cfg.steps_per_epoch):
-        out = _step(model, optimizer, stats, acyclic_weight, cfg)
+        out = _step(model, optimizer, stats, acyclic_weight, cfg, data)
         if out is None:
             return None
         values, grad_norm, clipped = out
@@ -148,11 +159,15 @@ def _train_epoch(model, optimizer, stats, acyclic_weight, cfg):
 
 def _has_closed_form(model, cfg):
     """Whether every term's gradient has a closed form (no autograd needed)."""
-    return cfg.acyclicity == "logdet" and hasattr(model, "recon_loss_and_grad")
+    return (
+        cfg.acyclicity == "logdet"
+        and cfg.lambda_disen == 0
+        and hasattr(model, "recon_loss_and_grad")
+    )
 
 
 @torch.no_grad()
-def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg):
+def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=None):
     """:func:`_train_epoch` with closed-form gradients, checked once at the end.
 
     The same objective, clipping and optimiser as the autograd path, in a
@@ -185,7 +200,7 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg):
     return dict(zip(names, means))
 
 
-def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg):
+def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None):
     """:func:`_train_epoch_closed_form` in NumPy, for a linear model on the CPU.
 
     Works on NumPy views of the model's weights and the optimiser's moments,
@@ -226,9 +241,9 @@ def _epoch_function(model, cfg):
     return _train_epoch_closed_form
 
 
-def _evaluate(model, stats, acyclic_weight, cfg):
+def _evaluate(model, stats, acyclic_weight, cfg, data=None):
     with torch.no_grad():
-        terms = _terms(model, stats, acyclic_weight, cfg)
+        terms = _terms(model, stats, acyclic_weight, cfg, data)
     return {k: v.item() for k, v in terms.items()}
 
 
@@ -255,6 +270,7 @@ def _edge_count(model, threshold):
 
 
 def _fit_stage(model, train_stats, val_stats, stage, state):
+    train_data, val_data = state["data"]
     """Train one stage of the schedule to early stopping; mutates ``state``."""
     cfg = state["cfg"]
     acyclic_weight = cfg.lambda_acyclic * cfg.acyclic_growth**stage
@@ -263,11 +279,11 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
     while state["epoch"] < cfg.max_epochs:
         start_weights = copy.deepcopy(model.state_dict())
-        record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg)
+        record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg, train_data)
         if record is None:
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
-        val = _evaluate(model, val_stats, acyclic_weight, cfg)
+        val = _evaluate(model, val_stats, acyclic_weight, cfg, val_data)
         if not math.isfinite(val["loss"]):
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
@@ -329,7 +345,7 @@ def _log_epoch(record, cfg):
         )
 
 
-def train(model, train_stats, val_stats, cfg, on_epoch=None):
+def train(model, train_stats, val_stats, cfg, on_epoch=None, data=(None, None)):
     """Fit ``model`` through the acyclicity schedule.
 
     Parameters
@@ -342,6 +358,10 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
     cfg : TrainingConfig
     on_epoch : callable, optional
         Called with each epoch's history record (progress bars, logging).
+    data : (torch.Tensor, torch.Tensor), optional
+        The training and validation data behind the statistics, needed by
+        the residual-dependence term (``cfg.lambda_disen > 0``); it is then
+        recorded as ``disen`` in the history.
 
     Returns
     -------
@@ -354,6 +374,7 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         "start": time.perf_counter(),
         "on_epoch": on_epoch,
         "timed_out": False,
+        "data": tuple(data),
     }
     h = math.inf
     for stage in range(cfg.n_stages):
@@ -372,3 +393,32 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None):
         h=float(h),
         timed_out=state["timed_out"],
     )
+
+
+def refit(model, allowed, train_stats, val_stats, cfg):
+    """Refit ``model`` with its edges restricted to the DAG ``allowed``; its NumPy parameters.
+
+    One stage of the same loop without the L1 penalty (on a DAG mask the
+    acyclicity term and its gradient are exactly zero), warm-started from
+    the trained weights and stopped early on the validation loss. The epochs
+    are not added to the history.
+
+    Parameters
+    ----------
+    model : MLPSEM
+        The trained model (restricted in place).
+    allowed : ndarray of bool, shape (d, d)
+        The selected DAG.
+    train_stats, val_stats
+        As in :func:`train`.
+    cfg : TrainingConfig
+
+    Returns
+    -------
+    dict
+        ``model.numpy_params()`` after the refit.
+    """
+    model.restrict_(allowed)
+    refit_cfg = dataclasses.replace(cfg, lambda_sparse=0.0, n_stages=1, verbose=0)
+    train(model, train_stats, val_stats, refit_cfg, data=(train_stats, val_stats))
+    return model.numpy_params()

@@ -7,7 +7,6 @@ the allowed range. No tensor math here.
 import math
 import numbers
 import os
-import warnings
 
 import numpy as np
 import torch
@@ -72,18 +71,15 @@ def check_params(params):
     for name in _FLAGS:
         if not isinstance(params[name], (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {params[name]!r}.")
+    if params["model"] not in ("linear", "mlp"):
+        raise ValueError(f"model must be 'linear' or 'mlp', got {params['model']!r}.")
+    check_number("hidden_units", params["hidden_units"], 1, integer=True)
     if params["acyclicity"] not in ("logdet", "expm"):
         raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
     if params["max_time"] is not None:
         check_number("max_time", params["max_time"], 0.0, low_open=True)
-    if params["lambda_disen"] > 0:
-        warnings.warn(
-            "lambda_disen has no effect on the linear model yet; it is ignored.",
-            UserWarning,
-            stacklevel=4,
-        )
     return torch_device(params["device"])
 
 

@@ -102,6 +102,20 @@ def _fit_options(sub):
         action="store_true",
         help="least squares with one noise variance (same units and noise scale only)",
     )
+    add(
+        "--model",
+        choices=("linear", "mlp"),
+        default="linear",
+        help="structural equation model: linear, or one small MLP per node (linear)",
+    )
+    add("--hidden-units", type=int, default=10, metavar="N", help="MLP hidden units (10)")
+    add(
+        "--lambda-disen",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="residual-dependence weight; helps with non-Gaussian noise (0.0)",
+    )
     add("--seed", type=int, default=0, metavar="N", help="random_state (0)")
     add("--max-epochs", type=int, default=2000, metavar="N", help="epoch budget (2000)")
     add("--verbose", type=int, default=0, metavar="N", help="0, 1 or 2 (0)")
@@ -288,6 +302,9 @@ def _write_fit_outputs(est, directory, title):
 def _run_fit(args):
     X, names = _read_data(args.csv)
     est = StableDAGLearner(
+        model=args.model,
+        hidden_units=args.hidden_units,
+        lambda_disen=args.lambda_disen,
         lambda_sparse=args.lambda_sparse,
         lambda_acyclic=args.lambda_acyclic,
         threshold=args.threshold,

@@ -15,10 +15,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _diagnostics
 from . import graph as _graph
+from ._orient import orient_by_dependence
 from ._prior import resolve_prior
 from ._search import multi_start_order_search
-from ._selection import ols_weights, select_threshold
-from ._training import TrainingConfig, train
+from ._selection import ols_weights, select_threshold, select_threshold_nonlinear
+from ._training import TrainingConfig, refit, train
 from ._validation import (
     center_and_scale,
     check_memory,
@@ -29,7 +30,7 @@ from ._validation import (
     split_indices,
 )
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import LinearSEM
+from .models import MLPSEM, LinearSEM, mlp_predict
 
 __all__ = ["StableDAGLearner"]
 
@@ -57,8 +58,27 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
+    With ``model="mlp"`` each node is instead a small neural network of all
+    the others, ``X_j = f_j(X) + E_j`` (NOTEARS-MLP's locally connected
+    architecture, :class:`stabledag.models.MLPSEM`), ``W[i, j]`` is the norm
+    of ``f_j``'s first-layer weights on ``x_i``, and the same loop,
+    acyclicity schedule and DAG guarantee apply.
+
     Parameters
     ----------
+    model : {"linear", "mlp"}, default="linear"
+        The structural equation model. ``"mlp"``: one sigmoid MLP with
+        ``hidden_units`` hidden units per node; its threshold is chosen by a
+        nonlinear BIC (random-feature ridge refits of each node on its
+        parents, :class:`stabledag._selection.NonlinearNodeCost`), the
+        networks are then refitted with the selected graph as a mask, and
+        ``refine`` does not apply (the order search is linear). Measured on
+        the reference nonlinear data (``benchmarks/README.md``): use
+        ``equal_variances=True`` (the unit-free likelihood settles early on
+        sparse graphs there) and a longer budget, ``n_iter_no_change=10,
+        max_epochs=800``.
+    hidden_units : int, default=10
+        Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
     lambda_recon : float, default=1.0
         Weight of the reconstruction (likelihood) term.
     lambda_sparse : float, default=0.02
@@ -67,8 +87,21 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Weight of ``h(W)`` in the first stage; multiplied by
         ``acyclic_growth`` at each later stage.
     lambda_disen : float, default=0.0
-        Weight of the residual-disentanglement term. It has no effect on the
-        linear model yet (a warning says so when it is nonzero).
+        Weight of the disentanglement term
+        (:func:`stabledag.losses.residual_dependence`), for both models: the
+        mean over pairs of nodes of squared (nonlinear) correlations between
+        their residuals, in [0, 1]. Correct SEMs have independent noise
+        terms; with non-Gaussian noise a wrongly oriented edge leaves
+        dependent residuals, so the term can orient edges where the
+        Gaussian likelihood cannot (standardized data, equal likelihoods of
+        Markov-equivalent graphs). For the linear model, a nonzero value
+        also makes the selected graph's edges that the BIC leaves open
+        (covered edges) be oriented by the same measure on the
+        least-squares residuals (:mod:`stabledag._orient`); the BIC, the
+        skeleton and the v-structures are unchanged. It cannot help with
+        Gaussian noise, and it turns off the linear model's closed-form
+        fast path (slower training). See ``benchmarks/results/`` for
+        measured effects.
     equal_variances : bool, default=False
         If True, least squares with one shared noise variance: right only
         when all variables share units and noise scale (use with
@@ -120,6 +153,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
         threshold whose refitted DAG has the lowest extended BIC on the training data.
     refine : bool, default=True
+        Linear model only.
         Refine the thresholded graph by a greedy search over causal orders
         that lowers its extended BIC under the same noise model
         (:mod:`stabledag._search`), started from the DAGs of several
@@ -146,7 +180,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights of the selected graph (thresholded, made acyclic, refined),
-        refitted by least squares; ``adjacency_[i, j] != 0`` means ``i -> j``.
+        refitted by least squares (``"mlp"``: the first-layer weight norms of
+        the refitted networks); ``adjacency_[i, j] != 0`` means ``i -> j``.
         Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
@@ -155,7 +190,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     mean_, scale_ : ndarray of shape (n_features_in_,)
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
-        Residual variance of each node under ``adjacency_`` (standard units).
+        Residual variance of each node under ``adjacency_`` (standard units;
+        ``"mlp"``: of the refitted networks on the training split).
+    mlp_params_ : dict of ndarray
+        ``"mlp"`` only: the refitted networks (see
+        :meth:`stabledag.models.MLPSEM.numpy_params`), masked to the selected
+        graph.
     history_ : list of dict
         One record per epoch: ``epoch``, ``stage``, ``train_loss``, ``recon``,
         ``sparse``, ``h``, ``val_loss``, ``val_recon``, ``grad_norm``,
@@ -213,6 +253,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def __init__(
         self,
         *,
+        model="linear",
+        hidden_units=10,
         lambda_recon=1.0,
         lambda_sparse=0.02,
         lambda_acyclic=1.0,
@@ -243,6 +285,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         verbose=0,
         device="cpu",
     ):
+        self.model = model
+        self.hidden_units = hidden_units
         self.lambda_recon = lambda_recon
         self.lambda_sparse = lambda_sparse
         self.lambda_acyclic = lambda_acyclic
@@ -382,13 +426,16 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         rng = local_random_state(self.random_state)
         Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
         train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
-        result = self._train(Z, train_idx, val_idx, device, on_epoch)
+        result, model = self._train(Z, train_idx, val_idx, device, on_epoch, rng)
         if not np.all(np.isfinite(result.weights)):
             raise FloatingPointError(
                 "Training returned non-finite weights. Lower learning_rate or check the "
                 "data for extreme values."
             )
-        self._set_graph(result.weights, Z, refine=self.refine and not result.timed_out)
+        if self.model == "mlp":
+            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device)
+        else:
+            self._set_graph(result.weights, Z, refine=self.refine and not result.timed_out)
         self.history_, self.n_iter_ = result.history, result.n_iter
         self.converged_ = result.converged
         return result
@@ -418,6 +465,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             lambda_recon=self.lambda_recon,
             lambda_sparse=self.lambda_sparse,
             lambda_acyclic=self.lambda_acyclic,
+            lambda_disen=self.lambda_disen,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             max_grad_norm=self.max_grad_norm,
@@ -436,7 +484,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             max_time=self.max_time,
         )
 
-    def _train(self, Z, train_idx, val_idx, device, on_epoch=None):
+    def _train(self, Z, train_idx, val_idx, device, on_epoch, rng):
+        if self.model == "mlp":
+            return self._train_mlp(Z, train_idx, val_idx, device, on_epoch, rng)
         model = LinearSEM(
             Z.shape[1],
             equal_variances=bool(self.equal_variances),
@@ -448,7 +498,56 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
         train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
         val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
-        return train(model, train_stats, val_stats, self._training_config(), on_epoch)
+        data = (None, None)
+        if self.lambda_disen > 0:  # the residual term needs the data, not only S
+            data = self._mlp_tensors(Z - center, train_idx, val_idx, device)
+        config = self._training_config()
+        return train(model, train_stats, val_stats, config, on_epoch, data), model
+
+    def _train_mlp(self, Z, train_idx, val_idx, device, on_epoch, rng):
+        # drawn after the split, so the linear model's draws are unchanged
+        generator = torch.Generator().manual_seed(int(rng.randint(0, 2**31 - 1)))
+        model = MLPSEM(
+            Z.shape[1],
+            hidden_units=self.hidden_units,
+            equal_variances=bool(self.equal_variances),
+            allowed=self.edge_mask_,
+            generator=generator,
+            device=device,
+        )
+        X_train, X_val = self._mlp_tensors(Z, train_idx, val_idx, device)
+        stats = model.prepare(X_train), model.prepare(X_val)
+        return train(model, *stats, self._training_config(), on_epoch, stats), model
+
+    @staticmethod
+    def _mlp_tensors(Z, train_idx, val_idx, device):
+        X_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
+        X_val = (
+            X_train
+            if val_idx is None
+            else torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
+        )
+        return X_train, X_val
+
+    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
+        self.raw_adjacency_ = weights
+        required = self.required_mask_
+        if self.threshold == "auto":
+            self.threshold_ = select_threshold_nonlinear(weights, Z, required)
+        else:
+            self.threshold_ = float(self.threshold)
+        B = _graph.threshold_to_dag(weights, self.threshold_, required) != 0
+        X_train, X_val = self._mlp_tensors(Z, train_idx, val_idx, device)
+        config = self._training_config()
+        self.mlp_params_ = refit(model, B, X_train, X_val, config)
+        tiny = np.finfo(np.float64).tiny
+        norms = np.sqrt((self.mlp_params_["weight1"] ** 2).sum(axis=1)).T
+        self.adjacency_ = np.where(B, np.maximum(norms, tiny), 0.0)
+        residuals = Z[train_idx] - mlp_predict(self.mlp_params_, Z[train_idx])
+        variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
+        self.noise_var_ = (
+            np.full_like(variances, variances.mean()) if self.equal_variances else variances
+        )
 
     def _set_graph(self, weights, Z, refine=True):
         S = second_moments(Z, np.zeros(Z.shape[1]))
@@ -466,6 +565,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             B = multi_start_order_search(
                 S, n_samples, starts, equal_variances, allowed=self.edge_mask_, required=required
             )
+        if self.lambda_disen > 0:  # the BIC above is blind to what the term learned
+            B = orient_by_dependence(Z, B, required=required, allowed=self.edge_mask_)
         self.adjacency_, variances = ols_weights(S, B)
         self.noise_var_ = (
             np.full_like(variances, variances.mean()) if equal_variances else variances
@@ -568,11 +669,15 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         return save_training_log(self, directory)
 
     def score_samples(self, X):
-        """Gaussian log-likelihood of each sample under the fitted linear SEM.
+        """Gaussian log-likelihood of each sample under the fitted SEM.
 
-        Uses ``mean_``, ``scale_``, ``adjacency_`` and ``noise_var_``; the
-        Jacobian of the scaling is included, so the value is a density in
-        the units of ``X``.
+        Uses ``mean_``, ``scale_``, ``adjacency_`` (``"mlp"``: the networks
+        in ``mlp_params_``) and ``noise_var_``: the residuals of each node
+        given its parents are scored as independent Gaussians with the
+        training residual variances. The Jacobian of the scaling is
+        included, so the value is a density in the units of ``X``; the map
+        from ``X`` to the residuals has unit Jacobian on a DAG, for the MLP
+        too.
 
         Parameters
         ----------
@@ -594,7 +699,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = (X - self.mean_) / self.scale_
-        R = Z - Z @ self.adjacency_
+        if self.model == "mlp":
+            R = Z - mlp_predict(self.mlp_params_, Z)
+        else:
+            R = Z - Z @ self.adjacency_
         per_node = -0.5 * (np.log(2 * np.pi * self.noise_var_) + R**2 / self.noise_var_)
         return per_node.sum(axis=1) - np.log(self.scale_).sum()
 

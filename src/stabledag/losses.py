@@ -18,6 +18,9 @@ its squared residual.
   with their weights: it does not depend on units.
 * :func:`l1_penalty` -- :math:`\frac{1}{d}\sum_{ij} |W_{ij}|`, the mean over
   nodes of the L1 norm of each node's incoming weights.
+* :func:`residual_dependence` -- the disentanglement term: the mean over
+  ordered pairs of residuals of squared nonlinear correlations, a measure of
+  their statistical dependence (it works on residuals, not on ``S``).
 """
 
 import torch
@@ -29,6 +32,7 @@ __all__ = [
     "gaussian_nll",
     "gaussian_nll_and_grad",
     "l1_penalty",
+    "residual_dependence",
 ]
 
 
@@ -137,6 +141,73 @@ def l1_penalty(W):
     1.0
     """
     return W.abs().sum() / W.shape[0]
+
+
+def residual_dependence(R, eps=1e-12):
+    r"""Dependence between the residuals of different nodes, mean-reduced (disentanglement).
+
+    In a correct SEM the noise terms are mutually independent, so the
+    residuals of the true graph are; with non-Gaussian noise, a wrongly
+    oriented edge leaves residuals that are uncorrelated but *dependent*
+    (the insight behind LiNGAM). This term measures that dependence by
+    nonlinear correlations: with :math:`u_j` node ``j``'s residual centred
+    and scaled to unit variance over the samples,
+
+    .. math::
+
+        D(R) = \frac{1}{3\,d(d-1)} \sum_{i \ne j}
+        \Big[\rho(u_i, u_j)^2 + \rho(g(u_i), u_j)^2 + \rho(g(u_i), g(u_j))^2\Big],
+        \qquad g(u) = \log\cosh u,
+
+    where :math:`\rho` is the sample correlation. Each entry is 0 for
+    independent residuals (up to sampling noise, about ``1/n``) and at most
+    1, so ``D`` lies in [0, 1] whatever ``n`` and ``d``. The plain
+    correlation catches linear leftovers; the correlation of the
+    "energies" :math:`g(u)` (a smooth, robust stand-in for :math:`u^2`)
+    catches the dependence of non-Gaussian residuals that are uncorrelated
+    (a fourth-order cross-cumulant: for a wrongly oriented pair with Laplace
+    or uniform noise it is about 0.15-0.2, for the right one below 0.002 at
+    n = 1000), and :math:`\rho(g(u_i), u_j)` the third-order one that skewed
+    noise (Gumbel) leaves. For Gaussian noise the residuals of any
+    Markov-equivalent graph are independent too, so the term cannot orient
+    edges there (and then costs only time).
+
+    Parameters
+    ----------
+    R : torch.Tensor of shape (n_samples, d)
+        Residuals, one column per node.
+    eps : float, default=1e-12
+        Floor on variances, so a constant column stays finite.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar in [0, 1].
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stabledag.losses import residual_dependence
+    >>> g = torch.Generator().manual_seed(0)
+    >>> R = torch.randn(2000, 3, generator=g, dtype=torch.float64)
+    >>> float(residual_dependence(R)) < 0.01
+    True
+    >>> float(residual_dependence(torch.cat([R, R[:, :1]], dim=1))) > 0.1
+    True
+    """
+    d = R.shape[1]
+    U = R - R.mean(dim=0)
+    U = U / torch.sqrt((U * U).mean(dim=0).clamp_min(eps))
+    # log cosh u = |u| + log1p(exp(-2|u|)) - log 2, without overflow
+    G = U.abs() + torch.log1p(torch.exp(-2.0 * U.abs()))
+    G = G - G.mean(dim=0)
+    G = G / torch.sqrt((G * G).mean(dim=0).clamp_min(eps))
+    total = U.new_zeros(())
+    for F, H in ((U, U), (G, U), (G, G)):
+        C = F.T @ H / U.shape[0]  # C[i, j] = rho(f(u_i), h(u_j))
+        off = C - torch.diag_embed(torch.diagonal(C))
+        total = total + (off * off).sum()
+    return total / (3 * d * max(d - 1, 1))
 
 
 def squared_loss_and_grad(W, S):

@@ -1,0 +1,152 @@
+"""The MLP structural equation model (``model="mlp"``)."""
+
+import numpy as np
+import pytest
+import torch
+
+from stabledag import StableDAGLearner
+from stabledag._selection import NonlinearNodeCost, select_threshold_nonlinear
+from stabledag.graph import is_dag
+from stabledag.models import MLPSEM, mlp_predict
+
+MLP_FAST = {"model": "mlp", "hidden_units": 4, "max_epochs": 20, "steps_per_epoch": 5}
+
+
+def _chain(n=400, seed=0):
+    """x0 -> x1 -> x2 with strong nonlinear links, x3 independent."""
+    rng = np.random.default_rng(seed)
+    x0 = rng.normal(size=n)
+    x1 = 2.0 * np.tanh(2.0 * x0) + 0.7 * rng.normal(size=n)
+    x2 = 1.5 * np.sin(2.0 * x1) + 0.3 * rng.normal(size=n)
+    x3 = rng.normal(size=n)
+    B = np.zeros((4, 4))
+    B[0, 1] = B[1, 2] = 1
+    return np.column_stack([x0, x1, x2, x3]), B
+
+
+def test_jacobian_term_matches_autograd():
+    torch.manual_seed(0)  # only the test's own data
+    X = torch.randn(6, 3, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(1)
+    model = MLPSEM(3, hidden_units=5, generator=gen)
+    with torch.no_grad():
+        model.weight1.mul_(20.0)  # a clearly cyclic, non-trivial Jacobian
+    expected = []
+    for x in X:
+        J = torch.autograd.functional.jacobian(lambda v: model(v[None])[0], x)
+        expected.append(torch.linalg.slogdet(torch.eye(3, dtype=torch.float64) - J)[1])
+    R = model.residuals(X)
+    nll = 0.5 * torch.log((R * R).mean(dim=0)).mean() - torch.stack(expected).mean() / 3
+    assert torch.allclose(model.recon_loss(X), nll)
+    assert abs(float(torch.stack(expected).mean())) > 1e-3  # the term is really exercised
+
+
+def test_adjacency_respects_mask_and_restrict():
+    allowed = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=bool)
+    model = MLPSEM(3, allowed=allowed)
+    A = model.adjacency().detach().numpy()
+    assert np.all(A[~allowed] == 0) and np.all(A[allowed] > 0)
+    model.restrict_(np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]], dtype=bool))
+    A = model.adjacency().detach().numpy()
+    assert A[0, 1] > 0 and np.count_nonzero(A) == 1
+
+
+def test_numpy_prediction_matches_torch():
+    model = MLPSEM(4, hidden_units=3)
+    X = np.random.default_rng(0).normal(size=(7, 4))
+    expected = model(torch.tensor(X)).detach().numpy()
+    assert np.allclose(mlp_predict(model.numpy_params(), X), expected)
+
+
+def test_nonlinear_cost_prefers_true_parent():
+    X, _ = _chain()
+    cost = NonlinearNodeCost(X)
+    assert cost(1, [0]) < cost(1, []) - 50  # the true, nonlinear parent
+    assert cost(3, [0]) > cost(3, [])  # an independent variable does not pay its way
+    # a purely nonlinear (non-monotone) link that a linear fit misses
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=500)
+    Z = np.column_stack([a, np.cos(2 * a) + 0.2 * rng.normal(size=500)])
+    assert abs(np.corrcoef(Z.T)[0, 1]) < 0.1
+    assert NonlinearNodeCost(Z)(1, [0]) < NonlinearNodeCost(Z)(1, []) - 50
+
+
+def test_select_threshold_nonlinear_drops_weak_noise_edges():
+    X, B = _chain()
+    W = 0.05 * np.ones((4, 4))
+    np.fill_diagonal(W, 0)
+    W[0, 1], W[1, 2] = 1.0, 0.8
+    cut = select_threshold_nonlinear(W, X - X.mean(axis=0))
+    assert 0.05 <= cut < 0.8
+
+
+def test_mlp_fit_outputs(small_data):
+    X, _ = small_data
+    est = StableDAGLearner(random_state=0, **MLP_FAST).fit(X)
+    assert is_dag(est.predict_graph())
+    assert est.adjacency_.shape == est.raw_adjacency_.shape == (5, 5)
+    assert np.array_equal(est.adjacency_ != 0, est.predict_graph() != 0)
+    assert set(est.mlp_params_) == {"weight1", "bias1", "weight2", "bias2"}
+    score = est.score(X)
+    assert isinstance(score, float) and np.isfinite(score)
+    assert est.score_samples(X[:7]).shape == (7,)
+    for t in (0.0, 0.1, 1.0):
+        assert is_dag(est.predict_graph(threshold=t))
+
+
+def test_mlp_same_random_state_same_graph_and_rng_untouched(small_data):
+    X, _ = small_data
+    torch_state, np_state = torch.random.get_rng_state(), np.random.get_state()
+    first = StableDAGLearner(random_state=2, **MLP_FAST).fit(X)
+    second = StableDAGLearner(random_state=2, **MLP_FAST).fit(X)
+    other = StableDAGLearner(random_state=3, **MLP_FAST).fit(X)
+    assert np.array_equal(first.raw_adjacency_, second.raw_adjacency_)
+    assert np.array_equal(first.adjacency_, second.adjacency_)
+    assert not np.array_equal(first.raw_adjacency_, other.raw_adjacency_)
+    assert torch.equal(torch_state, torch.random.get_rng_state())
+    assert np.array_equal(np_state[1], np.random.get_state()[1])
+
+
+def test_linear_model_unchanged_by_new_parameters(small_data):
+    X, _ = small_data
+    default = StableDAGLearner(random_state=0, max_epochs=30, steps_per_epoch=5).fit(X)
+    explicit = StableDAGLearner(
+        model="linear", hidden_units=3, random_state=0, max_epochs=30, steps_per_epoch=5
+    ).fit(X)
+    assert np.array_equal(default.adjacency_, explicit.adjacency_)
+
+
+@pytest.mark.parametrize("equal_variances", [True, False])
+def test_mlp_recovers_nonlinear_chain(equal_variances):
+    X, B = _chain()
+    est = StableDAGLearner(
+        model="mlp",
+        equal_variances=equal_variances,
+        max_epochs=300,
+        n_iter_no_change=10,
+        random_state=0,
+    ).fit(X)
+    G = est.predict_graph()
+    skeleton = (G + G.T) != 0
+    assert np.array_equal(skeleton, (B + B.T) != 0)
+
+
+def test_mlp_score_prefers_the_right_model():
+    X, _ = _chain(n=600)
+    train, test = X[:400], X[400:]
+    # the causal order is given (tiers), so the comparison is about the fit
+    kw = {"max_epochs": 300, "n_iter_no_change": 10, "random_state": 0, "tiers": [[0], [1], [2]]}
+    mlp = StableDAGLearner(model="mlp", **kw).fit(train)
+    linear = StableDAGLearner(**kw).fit(train)
+    assert mlp.predict_graph()[1, 0] == 0 and mlp.predict_graph()[2, 1] == 0  # tiers hold
+    assert mlp.score(test) > linear.score(test) + 0.2
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [({"model": "tree"}, "model must be"), ({"hidden_units": 0}, "hidden_units")],
+)
+def test_mlp_parameter_checks(small_data, params, match):
+    X, _ = small_data
+    with pytest.raises(ValueError, match=match):
+        StableDAGLearner(**params).fit(X)
