@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from stabledag import StableDAGLearner, _search, _validation
-from stabledag import estimator as estimator_module
+from stabledag import _fitting as fitting_module
 from stabledag._training import TrainingConfig, TrainingResult, train
 from stabledag.graph import is_dag
 from stabledag.models import LinearSEM
@@ -128,7 +128,7 @@ def _faulty_everywhere(monkeypatch):
     def factory(*args, **kwargs):
         return FaultySEM(*args, faulty="all", **kwargs)
 
-    monkeypatch.setattr(estimator_module, "LinearSEM", factory)
+    monkeypatch.setattr(fitting_module, "LinearSEM", factory)
 
 
 @pytest.mark.parametrize("fitted_before", [False, True])
@@ -151,7 +151,7 @@ def test_non_finite_weights_never_reach_adjacency(monkeypatch):
     def nan_train(model, *args, **kwargs):
         return TrainingResult(weights=np.full((3, 3), np.nan), n_iter=1, converged=True, h=0.0)
 
-    monkeypatch.setattr(estimator_module, "train", nan_train)
+    monkeypatch.setattr(fitting_module, "train", nan_train)
     est = StableDAGLearner(random_state=0, **FAST)
     with pytest.raises(FloatingPointError, match="non-finite weights"):
         est.fit(_data())
@@ -222,7 +222,7 @@ def test_max_time_skips_the_refinement_search(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("the order search ran after max_time was reached")
 
-    monkeypatch.setattr(estimator_module, "multi_start_order_search", forbidden)
+    monkeypatch.setattr(fitting_module, "multi_start_order_search", forbidden)
     with pytest.warns(ConvergenceWarning, match="max_time"):
         est = StableDAGLearner(random_state=0, max_time=1e-9, **FAST).fit(_data())
     assert is_dag(est.predict_graph())

@@ -8,35 +8,28 @@ import warnings
 from collections import Counter
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _diagnostics
+from . import _diagnostics, _fitting
 from . import graph as _graph
-from ._orient import orient_by_dependence
 from ._prior import resolve_prior
-from ._search import multi_start_order_search
-from ._selection import ols_weights, select_threshold, select_threshold_nonlinear
-from ._training import TrainingConfig, refit, train
+from ._training import TrainingConfig
 from ._validation import (
     center_and_scale,
     check_memory,
     check_params,
     explain_input_error,
     local_random_state,
-    second_moments,
     split_indices,
 )
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import MLPSEM, LinearSEM, mlp_predict
+from .models import mlp_predict
 
 __all__ = ["StableDAGLearner"]
 
 _LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
-# Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
-_REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 
 
 class StableDAGLearner(DensityMixin, BaseEstimator):
@@ -485,92 +478,52 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         )
 
     def _train(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        if self.model == "mlp":
-            return self._train_mlp(Z, train_idx, val_idx, device, on_epoch, rng)
-        model = LinearSEM(
-            Z.shape[1],
-            equal_variances=bool(self.equal_variances),
-            allowed=self.edge_mask_,
-            device=device,
-        )
-        center = Z[train_idx].mean(axis=0)
-        S_train = second_moments(Z[train_idx], center)
-        S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
-        train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
-        val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
-        data = (None, None)
-        if self.lambda_disen > 0:  # the residual term needs the data, not only S
-            data = self._mlp_tensors(Z - center, train_idx, val_idx, device)
         config = self._training_config()
-        return train(model, train_stats, val_stats, config, on_epoch, data), model
-
-    def _train_mlp(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        # drawn after the split, so the linear model's draws are unchanged
-        generator = torch.Generator().manual_seed(int(rng.randint(0, 2**31 - 1)))
-        model = MLPSEM(
-            Z.shape[1],
-            hidden_units=self.hidden_units,
-            equal_variances=bool(self.equal_variances),
-            allowed=self.edge_mask_,
-            generator=generator,
-            device=device,
-        )
-        X_train, X_val = self._mlp_tensors(Z, train_idx, val_idx, device)
-        stats = model.prepare(X_train), model.prepare(X_val)
-        return train(model, *stats, self._training_config(), on_epoch, stats), model
-
-    @staticmethod
-    def _mlp_tensors(Z, train_idx, val_idx, device):
-        X_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
-        X_val = (
-            X_train
-            if val_idx is None
-            else torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
-        )
-        return X_train, X_val
+        common = {
+            "equal_variances": bool(self.equal_variances),
+            "allowed": self.edge_mask_,
+            "device": device,
+            "on_epoch": on_epoch,
+        }
+        if self.model == "mlp":
+            # drawn after the split, so the linear model's draws are unchanged
+            seed = int(rng.randint(0, 2**31 - 1))
+            return _fitting.train_mlp(
+                Z, train_idx, val_idx, config, hidden_units=self.hidden_units, seed=seed, **common
+            )
+        return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
 
     def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
         self.raw_adjacency_ = weights
-        required = self.required_mask_
-        if self.threshold == "auto":
-            self.threshold_ = select_threshold_nonlinear(weights, Z, required)
-        else:
-            self.threshold_ = float(self.threshold)
-        B = _graph.threshold_to_dag(weights, self.threshold_, required) != 0
-        X_train, X_val = self._mlp_tensors(Z, train_idx, val_idx, device)
-        config = self._training_config()
-        self.mlp_params_ = refit(model, B, X_train, X_val, config)
-        tiny = np.finfo(np.float64).tiny
-        norms = np.sqrt((self.mlp_params_["weight1"] ** 2).sum(axis=1)).T
-        self.adjacency_ = np.where(B, np.maximum(norms, tiny), 0.0)
-        residuals = Z[train_idx] - mlp_predict(self.mlp_params_, Z[train_idx])
-        variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
-        self.noise_var_ = (
-            np.full_like(variances, variances.mean()) if self.equal_variances else variances
+        fitted = _fitting.mlp_graph(
+            weights,
+            Z,
+            model,
+            train_idx,
+            val_idx,
+            self._training_config(),
+            threshold=self.threshold,
+            equal_variances=bool(self.equal_variances),
+            required=self.required_mask_,
+            device=device,
         )
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     def _set_graph(self, weights, Z, refine=True):
-        S = second_moments(Z, np.zeros(Z.shape[1]))
-        n_samples, equal_variances = Z.shape[0], bool(self.equal_variances)
         self.raw_adjacency_ = weights
-        required = self.required_mask_
-        if self.threshold == "auto":
-            self.threshold_ = select_threshold(weights, S, n_samples, equal_variances, required)
-        else:
-            self.threshold_ = float(self.threshold)
-        B = _graph.threshold_to_dag(weights, self.threshold_, required) != 0
-        if refine:
-            cuts = (self.threshold_,) + _REFINE_STARTS
-            starts = [_graph.threshold_to_dag(weights, cut, required) for cut in cuts]
-            B = multi_start_order_search(
-                S, n_samples, starts, equal_variances, allowed=self.edge_mask_, required=required
-            )
-        if self.lambda_disen > 0:  # the BIC above is blind to what the term learned
-            B = orient_by_dependence(Z, B, required=required, allowed=self.edge_mask_)
-        self.adjacency_, variances = ols_weights(S, B)
-        self.noise_var_ = (
-            np.full_like(variances, variances.mean()) if equal_variances else variances
+        fitted = _fitting.linear_graph(
+            weights,
+            Z,
+            threshold=self.threshold,
+            equal_variances=bool(self.equal_variances),
+            required=self.required_mask_,
+            allowed=self.edge_mask_,
+            refine=refine,
+            orient=self.lambda_disen > 0,
         )
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
