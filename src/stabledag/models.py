@@ -38,7 +38,9 @@ class LinearSEM(torch.nn.Module):
         Edges that may be nonzero; the others (and the diagonal) are held
         at exactly zero (forbidden edges, tiers).
     dtype : torch.dtype, default=torch.float64
+        Floating type of the parameters.
     device : str or torch.device, default="cpu"
+        Where the parameters live.
 
     Examples
     --------
@@ -258,7 +260,9 @@ class MLPSEM(torch.nn.Module):
         Source of the random initial weights (seeded by the estimator, so the
         global RNG is never touched); a fixed seed 0 if None.
     dtype : torch.dtype, default=torch.float64
+        Floating type of the parameters.
     device : str or torch.device, default="cpu"
+        Where the parameters live.
 
     Examples
     --------
@@ -331,6 +335,7 @@ class MLPSEM(torch.nn.Module):
         Parameters
         ----------
         X : torch.Tensor of shape (n_samples, d)
+            Centred data.
 
         Returns
         -------
@@ -351,6 +356,7 @@ class MLPSEM(torch.nn.Module):
         Parameters
         ----------
         X : torch.Tensor of shape (n_samples, d)
+            Centred data.
 
         Returns
         -------
@@ -373,6 +379,7 @@ class MLPSEM(torch.nn.Module):
         Parameters
         ----------
         X : torch.Tensor of shape (n_samples, d)
+            Centred data.
 
         Returns
         -------
