@@ -52,3 +52,49 @@ def test_to_networkx_names_and_weights():
     assert G["a"]["b"]["weight"] == 0.5 and G["b"]["c"]["weight"] == -1.0
     with pytest.raises(ValueError, match="node_names"):
         to_networkx(np.zeros((2, 2)), ["a"])
+
+
+def _greedy_reference(W, threshold, required):
+    """Strongest edges first (ties by index), skipping any that closes a cycle (plain DFS)."""
+    d = W.shape[0]
+    A = required.copy()
+
+    def reaches(a, b):
+        seen, stack = {a}, [a]
+        while stack:
+            v = stack.pop()
+            if v == b:
+                return True
+            for w in np.flatnonzero(A[v]):
+                if int(w) not in seen:
+                    seen.add(int(w))
+                    stack.append(int(w))
+        return False
+
+    edges = [
+        (-abs(W[i, j]), i, j)
+        for i in range(d)
+        for j in range(d)
+        if i != j and abs(W[i, j]) > threshold and not required[i, j]
+    ]
+    for _, i, j in sorted(edges):
+        if not reaches(j, i):
+            A[i, j] = True
+    return A
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_threshold_to_dag_equals_the_plain_greedy(seed):
+    """The transitive-closure projection keeps exactly the edges of the plain greedy."""
+    rng = np.random.default_rng(seed)
+    d = int(rng.integers(2, 12))
+    W = rng.normal(size=(d, d)) * (rng.random((d, d)) < 0.6)
+    W[rng.random((d, d)) < 0.2] = 0.7  # ties
+    np.fill_diagonal(W, 0.0)
+    required = np.zeros((d, d), dtype=bool)
+    if seed % 3 == 0:
+        i, j = sorted(rng.choice(d, 2, replace=False))
+        required[i, j] = True
+    for threshold in (0.0, 0.3, 1.0):
+        expected = _greedy_reference(W, threshold, required)
+        assert np.array_equal(threshold_to_dag(W, threshold, required) != 0, expected)

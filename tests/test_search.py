@@ -77,3 +77,67 @@ def test_multi_start_keeps_lowest_bic():
 def test_search_rejects_cyclic_start():
     with pytest.raises(ValueError, match="DAG"):
         order_search(np.eye(2), 10, np.array([[0, 1], [1, 0]]))
+
+
+def _full_scan_insertion(scores, order, parents, costs, k):
+    """Reference: try every position of order[k] (the search before the bound was added)."""
+    from stabledag._search import _moved_node_option, _others_after_move
+
+    u = order[k]
+    rest = order[:k] + order[k + 1 :]
+    updates = _others_after_move(scores, order, parents, costs, k)
+    best = (0.0, k)
+    for pos in range(len(rest) + 1):
+        if pos == k:
+            continue
+        pa_u, cost_u = _moved_node_option(scores, rest, pos, u, parents[u])
+        moved = order[pos:k] if pos < k else order[k + 1 : pos + 1]
+        gain = costs[u] - cost_u + sum(costs[w] - updates[w][1] for w in moved)
+        if gain > best[0] + 1e-9:
+            best = (gain, pos)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("pooled", [False, True])
+def test_bounded_insertion_equals_a_full_scan(seed, pooled):
+    """Pruning positions by the Cholesky lower bound never changes the chosen move."""
+    from stabledag._search import _best_insertion, residual_variances
+
+    rng = np.random.default_rng(seed)
+    d = int(rng.integers(4, 12))
+    B = simulate_dag(d, 2 * d, "ER", random_state=seed)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=seed), 300, random_state=seed)
+    X = X - X.mean(0)
+    if seed % 2:
+        X = X / X.std(0)
+    S = X.T @ X / len(X)
+    start = simulate_dag(d, d, "ER", random_state=seed + 100)  # a wrong graph: moves to make
+    pool = float(residual_variances(S, start).mean()) if pooled else None
+    scores = _NodeScores(S, len(X), pool)
+    order = list(np.argsort(-np.asarray(start).sum(axis=0), kind="stable"))
+    order = [int(v) for v in order]
+    parents, costs = {}, {}
+    for pos, node in enumerate(order):
+        parents[node], costs[node] = scores.best_parents(node, frozenset(order[:pos]), [])
+    for k in range(d):
+        gain, pos, _ = _best_insertion(scores, order, parents, costs, k)
+        ref_gain, ref_pos = _full_scan_insertion(scores, order, parents, costs, k)
+        assert gain == pytest.approx(ref_gain, abs=1e-7)
+        assert pos == ref_pos
+
+
+def test_lower_bounds_bound_every_parent_set():
+    """The prefix bound is below the cost of every parent set drawn from the prefix."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6)) @ rng.normal(size=(6, 6))
+    S = np.cov(X, rowvar=False, bias=True)
+    scores = _NodeScores(S, 200)
+    order = [3, 0, 5, 1, 4]
+    bounds = scores.lower_bounds(2, order)
+    for pos in range(len(order) + 1):
+        for size in range(pos + 1):
+            for parents in combinations(order[:pos], size):
+                assert bounds[pos] <= scores.cost(2, parents) + 1e-9

@@ -407,7 +407,9 @@ def _best_insertion(scores, order, parents, costs, k):
 
     Positions are tried in order of an upper bound on their gain (the moved
     node's cost bounded by :meth:`_NodeScores.lower_bounds`), and the search
-    stops when no untried position can beat the best gain found.
+    stops when no untried position can come within 1e-6 of the best gain
+    found; the choice among the tried ones follows the full scan's rule (the
+    first position of the largest gain), so the move is the full scan's.
     """
     u = order[k]
     rest = order[:k] + order[k + 1 :]
@@ -417,7 +419,7 @@ def _best_insertion(scores, order, parents, costs, k):
     bounds[k] = -np.inf
     best_gain, options = 0.0, {}
     for pos in np.argsort(-bounds, kind="stable"):
-        if bounds[pos] <= best_gain + 1e-9:
+        if bounds[pos] < best_gain - 1e-6:  # near-ties are tried: the first one wins below
             break
         pa_u, cost_u = _moved_node_option(scores, rest, int(pos), u, parents[u])
         options[int(pos)] = (pa_u, cost_u)
