@@ -69,6 +69,24 @@ def candidate_thresholds(W, floor=0.01, max_candidates=60):
     return np.unique(cuts)
 
 
+def _lowest_cost_cut(W, required, graph_cost):
+    """The candidate threshold whose DAG has the lowest ``graph_cost`` (ties: the larger cut).
+
+    Edges enter strongest first and one closing a cycle is skipped, so the DAG
+    at any cut is the DAG at the lowest cut restricted to the edges above it:
+    one projection serves every candidate.
+    """
+    cuts = candidate_thresholds(W)
+    lowest = threshold_to_dag(W, float(cuts.min()), required) != 0
+    forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
+    best_cut, best = None, math.inf
+    for cut in cuts[::-1]:
+        value = graph_cost(lowest & ((np.abs(W) > cut) | forced))
+        if value < best - 1e-9:
+            best_cut, best = float(cut), value
+    return best_cut
+
+
 def select_threshold(W, S, n_samples, equal_variances=False, required=None):
     """The threshold whose thresholded DAG has the lowest BIC.
 
@@ -88,18 +106,9 @@ def select_threshold(W, S, n_samples, equal_variances=False, required=None):
     float
         The chosen threshold (ties go to the larger one: the sparser graph).
     """
-    cuts = candidate_thresholds(W)
-    # Edges enter strongest first and one closing a cycle is skipped, so the DAG at
-    # any cut is the DAG at the lowest cut restricted to the edges above it.
-    lowest = threshold_to_dag(W, float(cuts.min()), required) != 0
-    forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
-    best_cut, best_bic = None, math.inf
-    for cut in cuts[::-1]:
-        graph = lowest & ((np.abs(W) > cut) | forced)
-        bic = bic_cost(S, n_samples, graph, equal_variances)
-        if bic < best_bic - 1e-9:
-            best_cut, best_bic = float(cut), bic
-    return best_cut
+    return _lowest_cost_cut(
+        W, required, lambda graph: bic_cost(S, n_samples, graph, equal_variances)
+    )
 
 
 class NonlinearNodeCost:
@@ -213,13 +222,4 @@ def select_threshold_nonlinear(W, Z, required=None, seed=0):
     float
         The chosen threshold (ties go to the larger one: the sparser graph).
     """
-    cuts = candidate_thresholds(W)
-    lowest = threshold_to_dag(W, float(cuts.min()), required) != 0
-    forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
-    cost = NonlinearNodeCost(Z, seed=seed)
-    best_cut, best = None, math.inf
-    for cut in cuts[::-1]:
-        value = cost.graph_cost(lowest & ((np.abs(W) > cut) | forced))
-        if value < best - 1e-9:
-            best_cut, best = float(cut), value
-    return best_cut
+    return _lowest_cost_cut(W, required, NonlinearNodeCost(Z, seed=seed).graph_cost)
