@@ -17,6 +17,8 @@ import math
 
 import torch
 
+from .losses import closed_form
+
 __all__ = [
     "logdet_acyclicity",
     "logdet_acyclicity_and_grad",
@@ -90,7 +92,7 @@ def logdet_acyclicity(W, s=1.0):
     >>> round(float(logdet_acyclicity(dag)), 12)
     0.0
     """
-    return _LogDetAcyclicity.apply(W, s)
+    return closed_form(logdet_acyclicity_and_grad, W, s)
 
 
 def logdet_acyclicity_and_grad(W, s=1.0):
@@ -138,21 +140,6 @@ def logdet_acyclicity_and_grad(W, s=1.0):
     value = -torch.log(diag.abs()).sum() + d * math.log(s)
     value = torch.where(valid, value, torch.full_like(value, float("inf")))
     return value, 2.0 * W * inverse.T
-
-
-class _LogDetAcyclicity(torch.autograd.Function):
-    """``h_s`` with its closed-form gradient; ``inf`` outside the domain."""
-
-    @staticmethod
-    def forward(ctx, W, s):
-        value, grad = logdet_acyclicity_and_grad(W, s)
-        ctx.save_for_backward(grad)
-        return value
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (grad,) = ctx.saved_tensors
-        return grad_output * grad, None
 
 
 def expm_acyclicity(W, s=1.0):

@@ -33,6 +33,7 @@ __all__ = [
     "gaussian_nll_and_grad",
     "l1_penalty",
     "residual_dependence",
+    "closed_form",
 ]
 
 
@@ -85,7 +86,7 @@ def squared_loss(W, S):
     >>> float(squared_loss(W, S))
     0.5
     """
-    return _SquaredLoss.apply(W, S)
+    return closed_form(squared_loss_and_grad, W, S)
 
 
 def gaussian_nll(W, S, eps=1e-12):
@@ -117,7 +118,7 @@ def gaussian_nll(W, S, eps=1e-12):
     >>> float(gaussian_nll(W, S))
     0.0
     """
-    return _GaussianNLL.apply(W, S, eps)
+    return closed_form(gaussian_nll_and_grad, W, S, eps)
 
 
 def l1_penalty(W):
@@ -285,31 +286,46 @@ def gaussian_nll_and_grad(W, S, eps=1e-12):
     return value, (inverse.T - SM / variances) / d
 
 
-class _SquaredLoss(torch.autograd.Function):
-    """Closed form: gradient ``-S (I - W) / d``."""
+class _ClosedForm(torch.autograd.Function):
+    """A term whose ``fn(W, *args)`` returns ``(value, gradient)``: autograd uses that gradient."""
 
     @staticmethod
-    def forward(ctx, W, S):
-        value, grad = squared_loss_and_grad(W, S)
+    def forward(ctx, fn, W, *args):
+        value, grad = fn(W, *args)
         ctx.save_for_backward(grad)
+        ctx.n_args = len(args)
         return value
 
     @staticmethod
     def backward(ctx, grad_output):
         (grad,) = ctx.saved_tensors
-        return grad_output * grad, None
+        return (None, grad_output * grad) + (None,) * ctx.n_args
 
 
-class _GaussianNLL(torch.autograd.Function):
-    """Closed form: see :func:`gaussian_nll_and_grad`."""
+def closed_form(fn, W, *args):
+    """``fn(W, *args)[0]`` as a tensor whose gradient in ``W`` is ``fn``'s closed form.
 
-    @staticmethod
-    def forward(ctx, W, S, eps):
-        value, grad = gaussian_nll_and_grad(W, S, eps)
-        ctx.save_for_backward(grad)
-        return value
+    Parameters
+    ----------
+    fn : callable
+        Returns ``(value, grad)`` for ``W`` (e.g. :func:`squared_loss_and_grad`).
+    W : torch.Tensor of shape (d, d)
+        Weighted adjacency; the gradient flows to it.
+    *args : object
+        Further arguments of ``fn`` (no gradient flows to them).
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        (grad,) = ctx.saved_tensors
-        return grad_output * grad, None, None
+    Returns
+    -------
+    torch.Tensor
+        Scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stabledag.losses import closed_form, squared_loss_and_grad
+    >>> W = torch.zeros(2, 2, dtype=torch.float64, requires_grad=True)
+    >>> closed_form(squared_loss_and_grad, W, torch.eye(2, dtype=torch.float64)).backward()
+    >>> W.grad.tolist()
+    [[-0.5, -0.0], [-0.0, -0.5]]
+    """
+    return _ClosedForm.apply(fn, W, *args)
