@@ -3,7 +3,8 @@
 Builds a model and its statistics, runs the training loop
 (:func:`stabledag._training.train`), then selects the graph: the threshold,
 the order-search refinement and the orientation step for the linear model;
-the nonlinear-BIC threshold and a masked refit for the MLP. Everything
+the nonlinear-BIC threshold, the additive-model search and a masked refit
+for the MLP. Everything
 returned is plain NumPy; :class:`stabledag.StableDAGLearner` only assigns it.
 """
 
@@ -11,14 +12,20 @@ import numpy as np
 import torch
 
 from . import graph as _graph
+from ._additive import additive_search
 from ._orient import orient_by_dependence
 from ._search import multi_start_order_search
-from ._selection import ols_weights, select_threshold, select_threshold_nonlinear
+from ._selection import (
+    NonlinearNodeCost,
+    ols_weights,
+    select_threshold,
+    select_threshold_nonlinear,
+)
 from ._training import refit, train
 from ._validation import second_moments
 from .models import MLPSEM, LinearSEM, mlp_predict
 
-__all__ = ["train_linear", "train_mlp", "linear_graph", "mlp_graph"]
+__all__ = ["train_linear", "train_mlp", "linear_graph", "mlp_graph", "refine_mlp_graph"]
 
 # Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
 REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
@@ -91,10 +98,44 @@ def linear_graph(weights, Z, *, threshold, equal_variances, required, allowed, r
     return {"threshold_": threshold, "adjacency_": adjacency, "noise_var_": noise_var}
 
 
+def refine_mlp_graph(Z, B, equal_variances, required, allowed):
+    """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
+
+    The search (:func:`stabledag._additive.additive_search`, from the empty
+    graph) is a second, independent proposal; its additive model cannot
+    represent interactions between parents, so its DAG replaces the
+    continuous model's only when the random-feature BIC that chose the
+    threshold (:class:`stabledag._selection.NonlinearNodeCost`, which can)
+    also prefers it.
+    """
+    searched = additive_search(
+        Z, [], allowed=allowed, required=required, equal_variances=equal_variances
+    )
+    judge = NonlinearNodeCost(Z)
+    return searched if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9 else B
+
+
 def mlp_graph(
-    weights, Z, model, train_idx, val_idx, config, *, threshold, equal_variances, required, device
+    weights,
+    Z,
+    model,
+    train_idx,
+    val_idx,
+    config,
+    *,
+    threshold,
+    equal_variances,
+    required,
+    allowed,
+    refine,
+    device,
 ):
-    """Threshold the MLP's adjacency by a nonlinear BIC, refit the network on that DAG.
+    """Threshold the MLP's adjacency, refine it by an additive search, refit the networks.
+
+    The threshold is chosen by a nonlinear BIC; with ``refine`` the DAGs at
+    that and several other cuts seed :func:`stabledag._additive.additive_search`
+    (the lowest additive-spline BIC wins); the networks are refitted with the
+    resulting DAG as a mask.
 
     Returns
     -------
@@ -106,6 +147,8 @@ def mlp_graph(
         threshold = select_threshold_nonlinear(weights, Z, required)
     threshold = float(threshold)
     B = _graph.threshold_to_dag(weights, threshold, required) != 0
+    if refine:
+        B = refine_mlp_graph(Z, B, equal_variances, required, allowed)
     X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
     params = refit(model, B, X_train, X_val, config)
     norms = np.sqrt((params["weight1"] ** 2).sum(axis=1)).T

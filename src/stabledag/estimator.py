@@ -425,10 +425,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 "Training returned non-finite weights. Lower learning_rate or check the "
                 "data for extreme values."
             )
+        refine = self.refine and not result.timed_out
         if self.model == "mlp":
-            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device)
+            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device, refine)
         else:
-            self._set_graph(result.weights, Z, refine=self.refine and not result.timed_out)
+            self._set_graph(result.weights, Z, refine=refine)
         self.history_, self.n_iter_ = result.history, result.n_iter
         self.converged_ = result.converged
         return result
@@ -493,7 +494,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             )
         return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
 
-    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
+    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device, refine=True):
         self.raw_adjacency_ = weights
         fitted = _fitting.mlp_graph(
             weights,
@@ -505,6 +506,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             threshold=self.threshold,
             equal_variances=bool(self.equal_variances),
             required=self.required_mask_,
+            allowed=self.edge_mask_,
+            refine=refine,
             device=device,
         )
         for name, value in fitted.items():
