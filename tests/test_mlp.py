@@ -150,3 +150,47 @@ def test_mlp_parameter_checks(small_data, params, match):
     X, _ = small_data
     with pytest.raises(ValueError, match=match):
         StableDAGLearner(**params).fit(X)
+
+
+def test_refine_mlp_graph_keeps_the_graph_the_judge_prefers():
+    from stabledag._fitting import refine_mlp_graph
+
+    X, B_true = _chain(n=600)
+    Z = X - X.mean(axis=0)
+    judge = NonlinearNodeCost(Z)
+    empty = np.zeros((4, 4), bool)
+    # an empty proposal loses to the search's graph, which finds the chain
+    refined = refine_mlp_graph(Z, empty, False, None, None)
+    np.testing.assert_array_equal(refined, B_true != 0)
+    assert judge.graph_cost(refined) < judge.graph_cost(empty)
+    # a proposal the judge ranks above the search's graph is kept as it is
+    better = refined.copy()
+    assert refine_mlp_graph(Z, better, False, None, None) is better
+
+
+@pytest.mark.parametrize("refine", [True, False])
+def test_mlp_refine_runs_the_additive_search_only_when_asked(small_data, monkeypatch, refine):
+    from stabledag import _fitting
+
+    calls = []
+    original = _fitting.additive_search
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_fitting, "additive_search", spy)
+    X, _ = small_data
+    est = StableDAGLearner(**MLP_FAST, refine=refine, random_state=0).fit(X)
+    assert bool(calls) == refine
+    assert is_dag(est.predict_graph())
+
+
+def test_mlp_refinement_respects_prior_knowledge():
+    X, _ = _chain(n=400)
+    est = StableDAGLearner(
+        **MLP_FAST, forbidden_edges=[(0, 1)], required_edges=[(3, 2)], random_state=0
+    ).fit(X)
+    G = est.predict_graph()
+    assert G[0, 1] == 0 and G[3, 2] == 1
+    assert is_dag(G)
