@@ -25,33 +25,54 @@ def _nonlinear_fork_and_collider(n=1000, seed=0):
     return np.column_stack([x0, x1, x2, x3, x4]), B
 
 
-def test_rss_equals_a_direct_least_squares_fit():
+@pytest.mark.parametrize("interactions", [True, False])
+def test_rss_equals_a_direct_least_squares_fit(interactions):
     X, _ = _nonlinear_fork_and_collider(n=300)
-    cost = AdditiveNodeCost(X)
+    cost = AdditiveNodeCost(X, interactions=interactions)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
     blocks = _spline_blocks(Z, 5)
     for j, parents in [(3, [1, 2]), (1, [0]), (4, [0, 1, 2, 3]), (0, [])]:
-        A = np.hstack([blocks[p] for p in parents]) if parents else np.zeros((300, 0))
+        columns = [blocks[p] for p in parents]
+        if interactions:
+            for a in range(len(parents)):
+                for b in range(a + 1, len(parents)):
+                    product = Z[:, parents[a]] * Z[:, parents[b]]
+                    columns.append((product - product.mean())[:, None])
+        residual = Z[:, j]
         if parents:
-            coef = np.linalg.lstsq(A, Z[:, j], rcond=None)[0]
-            residual = Z[:, j] - A @ coef
-        else:
-            residual = Z[:, j]
+            A = np.hstack(columns)
+            residual = Z[:, j] - A @ np.linalg.lstsq(A, Z[:, j], rcond=None)[0]
+            m = len(parents)
+            assert cost.n_params(parents) == A.shape[1] == 6 * m + interactions * m * (m - 1) // 2
         assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-6)
 
 
-def test_graph_cost_is_the_bic_in_both_noise_models():
+@pytest.mark.parametrize("equal", [False, True])
+def test_graph_cost_is_the_bic_in_both_noise_models(equal):
     X, B = _nonlinear_fork_and_collider(n=300)
+    cost = AdditiveNodeCost(X, equal_variances=equal)
+    rss = np.array([cost.rss(j, np.flatnonzero(B[:, j])) for j in range(5)])
+    n_params = sum(cost.n_params(np.flatnonzero(B[:, j])) for j in range(5))
+    assert n_params == 4 * 6 + 1  # four edges, one pair of parents (node 3)
+    if equal:
+        fit = 0.5 * 300 * 5 * np.log(rss.sum() / (300 * 5))
+    else:
+        fit = 0.5 * 300 * np.log(rss / 300).sum()
+    expected = fit + 0.5 * np.log(300) * n_params
+    assert cost.graph_cost(B) == pytest.approx(expected, rel=1e-12)
+
+
+def test_greedy_returns_its_graph_bic_and_prunes_to_a_local_optimum():
+    X, _ = _nonlinear_fork_and_collider(n=300, seed=2)
     for equal in (False, True):
         cost = AdditiveNodeCost(X, equal_variances=equal)
-        rss = np.array([cost.rss(j, np.flatnonzero(B[:, j])) for j in range(5)])
-        n_params = sum(cost.sizes[i] for i, j in zip(*np.nonzero(B)))
-        if equal:
-            fit = 0.5 * 300 * 5 * np.log(rss.sum() / (300 * 5))
-        else:
-            fit = 0.5 * 300 * np.log(rss / 300).sum()
-        expected = fit + 0.5 * np.log(300) * n_params
-        assert cost.graph_cost(B) == pytest.approx(expected, rel=1e-12)
+        B, value = greedy_dag_search(cost, np.zeros((5, 5)))
+        assert value == pytest.approx(cost.graph_cost(B))
+        # pruning ends where no single removal lowers the BIC
+        for i, j in zip(*np.nonzero(B)):
+            trial = B.copy()
+            trial[i, j] = False
+            assert cost.graph_cost(trial) >= value - 1e-9
 
 
 def test_recovers_a_nonlinear_graph_with_its_directions():

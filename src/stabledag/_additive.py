@@ -1,27 +1,35 @@
-"""Structure search under an additive nonlinear model: the MLP model's refinement.
+"""Structure search under a nearly additive nonlinear model: the MLP model's refinement.
 
-Each node is regressed on its parents by an additive spline model
-:math:`x_j \\approx \\sum_{i \\in P} f_{ij}(x_i)` (cubic B-splines on
-quantile knots, one block of basis functions per variable) and scored by a
-Gaussian BIC with a per-node noise variance,
+Each node is regressed on its parents by a spline model with pairwise
+products,
+
+.. math::
+
+    x_j \\approx \\sum_{i \\in P} f_{ij}(x_i)
+    + \\sum_{\\{a, b\\} \\subset P} c_{ab}\\, z_a z_b,
+
+(cubic B-splines on quantile knots, one block of basis functions per
+variable, and one product of standardized parents per pair of parents), and
+scored by a Gaussian BIC with a per-node noise variance,
 
 .. math::
 
     \\mathrm{cost}_j(P) = \\tfrac{n}{2}\\log\\hat\\sigma_j^2(P)
-    + \\tfrac{\\log n}{2}\\,k\\,|P|,
+    + \\tfrac{\\log n}{2}\\,\\bigl(k\\,|P| + \\tbinom{|P|}{2}\\bigr),
 
-with :math:`k` basis functions per parent. The score of a DAG is the sum
-over nodes; it is unchanged by rescaling or shifting any column (the
-knots are quantiles of the standardized data), and, unlike the linear
-Gaussian likelihood, it can tell a nonlinear edge's direction (additive
-noise models are identifiable). The search is that of CAM (Buehlmann,
-Peters and Ernest 2014): add the edge of largest score gain that keeps the
-graph acyclic until none improves it, then drop parents while that improves
-a node's cost; started from several graphs (the continuous model's DAGs and
-the empty graph), the lowest-cost result wins.
+with :math:`k` basis functions per parent (or one shared variance, for the
+equal-variance mode). The score of a DAG is the sum over nodes; it is
+unchanged by rescaling or shifting any column (the knots are quantiles of
+the standardized data), and, unlike the linear Gaussian likelihood, it can
+tell a nonlinear edge's direction (additive noise models are identifiable).
+The search is that of CAM (Buehlmann, Peters and Ernest 2014): add the edge
+of largest score gain that keeps the graph acyclic until none improves it,
+then drop parents while that improves the score; started from several graphs,
+the lowest-cost result wins.
 
-Every regression works on one Gram matrix of all basis blocks, computed
-once, so a node cost costs nothing in ``n``. No torch here.
+The spline part of every regression works on one Gram matrix of all basis
+blocks, computed once; only the product columns are formed per call. No
+torch here.
 """
 
 import math
@@ -51,10 +59,11 @@ def _spline_blocks(Z, n_knots):
 
 
 class AdditiveNodeCost:
-    """Residual sums of squares of additive spline regressions, and the BIC they give.
+    """Residual sums of squares of spline regressions, and the BIC they give.
 
-    Node ``j`` is regressed on the spline bases of its parents (computed on
-    standardized columns, so the fit does not depend on the parents' units).
+    Node ``j`` is regressed on the spline bases of its parents and on the
+    products of pairs of its parents (all computed on standardized columns,
+    so the fit does not depend on the parents' units).
     With ``equal_variances=False`` every column is standardized and each node
     has its own noise variance; with ``equal_variances=True`` the data keep
     their scale and one variance is shared, as in the linear equal-variance
@@ -68,6 +77,8 @@ class AdditiveNodeCost:
         Knots per variable (at quantiles); each parent brings
         ``n_knots + 1`` basis functions.
     equal_variances : bool, default=False
+    interactions : bool, default=True
+        Include the pairwise products of parents.
 
     Examples
     --------
@@ -81,10 +92,11 @@ class AdditiveNodeCost:
     True
     """
 
-    def __init__(self, Z, n_knots=N_KNOTS, equal_variances=False):
+    def __init__(self, Z, n_knots=N_KNOTS, equal_variances=False, interactions=True):
         Z = np.asarray(Z, dtype=np.float64)
         self.n, self.d = Z.shape
         self.equal_variances = bool(equal_variances)
+        self.interactions = bool(interactions)
         scale = Z.std(axis=0)
         standardized = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
         target = Z - Z.mean(axis=0) if equal_variances else standardized
@@ -93,6 +105,7 @@ class AdditiveNodeCost:
         offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self._columns = [np.arange(a, b) for a, b in zip(offsets[:-1], offsets[1:])]
         F = np.hstack(blocks)
+        self._features, self._standardized, self._target = F, standardized, target
         self._gram = F.T @ F
         self._cross = F.T @ target  # (features, d)
         self._sq = (target**2).sum(axis=0)
@@ -106,13 +119,32 @@ class AdditiveNodeCost:
             self._cache[key] = self._rss(*key)
         return self._cache[key]
 
+    def n_params(self, parents):
+        """Regression coefficients of a node with these parents."""
+        m = len(parents)
+        pairs = m * (m - 1) // 2 if self.interactions else 0
+        return int(sum(self.sizes[p] for p in parents)) + pairs
+
     def _rss(self, j, parents):
         if not parents:
             return max(self._sq[j], 1e-300)
         cols = np.concatenate([self._columns[p] for p in parents])
-        G = self._gram[np.ix_(cols, cols)] + _RIDGE * np.eye(cols.size)
+        G = self._gram[np.ix_(cols, cols)]
         b = self._cross[cols, j]
+        if self.interactions and len(parents) > 1:
+            G, b = self._with_products(parents, cols, G, b, j)
+        G = G + _RIDGE * np.diag(np.maximum(np.diag(G), 1.0))
         return max(self._sq[j] - b @ np.linalg.solve(G, b), 1e-12 * self._sq[j], 1e-300)
+
+    def _with_products(self, parents, cols, G, b, j):
+        """The normal equations extended by the centred products of pairs of parents."""
+        Z = self._standardized
+        first, second = np.triu_indices(len(parents), k=1)
+        P = Z[:, np.asarray(parents)[first]] * Z[:, np.asarray(parents)[second]]
+        P = P - P.mean(axis=0)
+        cross = self._features[:, cols].T @ P
+        G = np.block([[G, cross], [cross.T, P.T @ P]])
+        return G, np.concatenate([b, P.T @ self._target[:, j]])
 
     def fit_term(self, rss):
         """The likelihood part of the BIC for a vector of per-node RSS (lower is better)."""
@@ -124,8 +156,9 @@ class AdditiveNodeCost:
     def graph_cost(self, B):
         """BIC of graph ``B`` (nonzero ``[i, j]`` meaning ``i -> j``)."""
         B = np.asarray(B) != 0
-        rss = [self.rss(j, np.flatnonzero(B[:, j])) for j in range(self.d)]
-        return float(self.fit_term(rss) + self.penalty * (self.sizes @ B.sum(axis=1)))
+        parents = [np.flatnonzero(B[:, j]) for j in range(self.d)]
+        rss = [self.rss(j, p) for j, p in enumerate(parents)]
+        return float(self.fit_term(rss) + self.penalty * sum(map(self.n_params, parents)))
 
 
 def _reachability(B):
@@ -136,9 +169,10 @@ def _reachability(B):
     return R
 
 
-def _gains(cost, rss, candidate_rss):
+def _gains(cost, rss, candidate_rss, n_parents):
     """BIC decrease of each single-edge addition, given every candidate's new RSS."""
-    penalty = cost.penalty * cost.sizes[:, None]
+    new_pairs = n_parents[None, :] if cost.interactions else 0
+    penalty = cost.penalty * (cost.sizes[:, None] + new_pairs)
     if cost.equal_variances:
         n_total = cost.n * rss.size
         total = rss.sum()
@@ -196,7 +230,8 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
     R = _reachability(B)
     while True:
         open_edge = allowed & ~B & ~R.T  # i -> j closes a cycle when j reaches i
-        gain = np.where(open_edge, _gains(cost, rss, candidate_rss), -np.inf)
+        gains = _gains(cost, rss, candidate_rss, B.sum(axis=0))
+        gain = np.where(open_edge, gains, -np.inf)
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
         if not gain[i, j] > 0:
             break
@@ -211,13 +246,15 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
 def _prune(cost, B, rss, required):
     """Drop parents, the best single removal first, while that lowers the BIC."""
     current = cost.graph_cost(B)
+    params = np.array([cost.n_params(np.flatnonzero(B[:, j])) for j in range(B.shape[0])])
     while True:
         best, drop = current, None
         for i, j in zip(*np.nonzero(B & ~required)):
+            others = [p for p in np.flatnonzero(B[:, j]) if p != i]
             trial = rss.copy()
-            trial[j] = cost.rss(j, [p for p in np.flatnonzero(B[:, j]) if p != i])
+            trial[j] = cost.rss(j, others)
             value = cost.fit_term(trial) + cost.penalty * (
-                cost.sizes @ B.sum(axis=1) - cost.sizes[i]
+                params.sum() - params[j] + cost.n_params(others)
             )
             if value < best - 1e-9:
                 best, drop = value, (i, j)
@@ -226,6 +263,7 @@ def _prune(cost, B, rss, required):
         i, j = drop
         B[i, j] = False
         rss[j] = cost.rss(j, np.flatnonzero(B[:, j]))
+        params[j] = cost.n_params(np.flatnonzero(B[:, j]))
         current = best
 
 
