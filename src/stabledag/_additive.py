@@ -40,7 +40,7 @@ from sklearn.preprocessing import SplineTransformer
 __all__ = ["AdditiveNodeCost", "greedy_dag_search", "additive_search"]
 
 N_KNOTS = 5
-_RIDGE = 1e-10  # relative to the unit diagonal of the orthonormal blocks
+_RIDGE = 1e-10  # relative to the Gram diagonal (1 for the orthonormal spline blocks)
 
 
 def _spline_blocks(Z, n_knots):

@@ -102,11 +102,11 @@ def refine_mlp_graph(Z, B, equal_variances, required, allowed):
     """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
 
     The search (:func:`stabledag._additive.additive_search`, from the empty
-    graph) is a second, independent proposal; its additive model cannot
-    represent interactions between parents, so its DAG replaces the
-    continuous model's only when the random-feature BIC that chose the
-    threshold (:class:`stabledag._selection.NonlinearNodeCost`, which can)
-    also prefers it.
+    graph) is a second, independent proposal; its spline model represents
+    interactions between parents only through pairwise products, so its DAG
+    replaces the continuous model's only when the random-feature BIC that
+    chose the threshold (:class:`stabledag._selection.NonlinearNodeCost`,
+    with more general interactions) also prefers it.
     """
     searched = additive_search(
         Z, [], allowed=allowed, required=required, equal_variances=equal_variances

@@ -152,7 +152,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
         MLP model: a second DAG is proposed by a greedy add-and-prune search
-        under an additive spline model (CAM's search,
+        under a spline model with pairwise products of parents (CAM's search,
         :mod:`stabledag._additive`) and kept instead of the thresholded one
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
