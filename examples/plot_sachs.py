@@ -79,3 +79,29 @@ print(f"correct {correct}, reversed {reversed_}, extra {extra}, missing {missing
 # assembled from known biology and interventional experiments. The
 # :ref:`benchmarks` page puts the figure next to other methods on the same
 # data.
+
+# %%
+# A nonlinear model
+# -----------------
+# Signalling relations saturate, and with nonlinear links the directions
+# become identifiable even in unit-free data. ``model="mlp"`` fits one small
+# network per node and checks its graph against a greedy search under a
+# spline model; it takes seconds instead of a fraction of one.
+mlp = StableDAGLearner(model="mlp", random_state=0).fit(X)
+B_mlp = mlp.predict_graph()
+correct = int((B_mlp * B_true).sum())
+reversed_ = int((B_mlp * B_true.T).sum())
+extra = int(B_mlp.sum()) - correct - reversed_
+missing = int(B_true.sum()) - correct - reversed_
+print(f"mlp: correct {correct}, reversed {reversed_}, extra {extra}, missing {missing}")
+
+fig, ax = plt.subplots(figsize=(9, 6.5), layout="constrained")
+plot_graph(mlp, true_graph=B_true, ax=ax)
+ax.set_title('model="mlp" on Sachs, against the 17-edge consensus')
+plt.show()
+
+# %%
+# The result depends on ``random_state`` through the network's
+# initialisation (over seeds 0-4 the SHD was 11, 11, 16, 14, 11 with the
+# default budget): compare a few seeds, or the edge frequencies of
+# :class:`stabledag.stability.EdgeStability`, before trusting one graph.
