@@ -148,3 +148,11 @@ def test_constant_column_gives_finite_costs():
     found = additive_search(X, [])
     assert is_dag(found)
     assert not found[4].any() and not found[:, 4].any()
+
+
+def test_no_parent_set_with_as_many_coefficients_as_rows():
+    # 6 rows: one parent's 6 spline functions would fit any node exactly
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 4))
+    assert not additive_search(X, []).any()
+    assert not additive_search(X, [], equal_variances=True).any()

@@ -169,16 +169,23 @@ def _reachability(B):
     return R
 
 
-def _gains(cost, rss, candidate_rss, n_parents):
-    """BIC decrease of each single-edge addition, given every candidate's new RSS."""
+def _gains(cost, rss, candidate_rss, n_params, n_parents):
+    """BIC decrease of each single-edge addition, given every candidate's new RSS.
+
+    An addition that would leave a node with as many coefficients as rows
+    (less two) is never taken: its residuals, and so its BIC, mean nothing.
+    """
     new_pairs = n_parents[None, :] if cost.interactions else 0
-    penalty = cost.penalty * (cost.sizes[:, None] + new_pairs)
+    added = cost.sizes[:, None] + new_pairs
+    penalty = cost.penalty * added
     if cost.equal_variances:
         n_total = cost.n * rss.size
         total = rss.sum()
         new_total = total - rss[None, :] + candidate_rss
-        return 0.5 * n_total * (np.log(total) - np.log(new_total)) - penalty
-    return 0.5 * cost.n * (np.log(rss)[None, :] - np.log(candidate_rss)) - penalty
+        gains = 0.5 * n_total * (np.log(total) - np.log(new_total)) - penalty
+    else:
+        gains = 0.5 * cost.n * (np.log(rss)[None, :] - np.log(candidate_rss)) - penalty
+    return np.where(n_params[None, :] + added < cost.n - 1, gains, -np.inf)
 
 
 def greedy_dag_search(cost, start, allowed=None, required=None):
@@ -230,7 +237,8 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
     R = _reachability(B)
     while True:
         open_edge = allowed & ~B & ~R.T  # i -> j closes a cycle when j reaches i
-        gains = _gains(cost, rss, candidate_rss, B.sum(axis=0))
+        n_params = np.array([cost.n_params(np.flatnonzero(B[:, k])) for k in range(d)])
+        gains = _gains(cost, rss, candidate_rss, n_params, B.sum(axis=0))
         gain = np.where(open_edge, gains, -np.inf)
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
         if not gain[i, j] > 0:
