@@ -3,9 +3,9 @@
 Builds a model and its statistics, runs the training loop
 (:func:`stabledag._training.train`), then selects the graph: the threshold,
 the order-search refinement and the orientation step for the linear model;
-the nonlinear-BIC threshold, the additive-model search and a masked refit
-for the MLP. Everything
-returned is plain NumPy; :class:`stabledag.StableDAGLearner` only assigns it.
+the nonlinear-BIC threshold, the spline-model search and a masked refit for
+the MLP. Everything returned is plain NumPy; :class:`stabledag.StableDAGLearner`
+only assigns it.
 """
 
 import numpy as np
@@ -130,12 +130,12 @@ def mlp_graph(
     refine,
     device,
 ):
-    """Threshold the MLP's adjacency, refine it by an additive search, refit the networks.
+    """Threshold the MLP's adjacency, refine the DAG, refit the networks on it.
 
-    The threshold is chosen by a nonlinear BIC; with ``refine`` the DAGs at
-    that and several other cuts seed :func:`stabledag._additive.additive_search`
-    (the lowest additive-spline BIC wins); the networks are refitted with the
-    resulting DAG as a mask.
+    The threshold is chosen by a nonlinear BIC; with ``refine`` the
+    thresholded DAG may be replaced by the spline search's
+    (:func:`refine_mlp_graph`); the networks are refitted with the resulting
+    DAG as a mask.
 
     Returns
     -------
