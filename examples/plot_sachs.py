@@ -56,18 +56,22 @@ plot_adjacency(est, ax=ax)
 ax.set_title("learned weights")
 plt.show()
 
+
 # %%
 # Where the errors are
 # --------------------
 # The structural Hamming distance (SHD) adds up consensus edges that were
 # missed, edges that are not in the consensus and edges found the wrong way
 # round (each counting 1):
-B_est = est.predict_graph()
-correct = int((B_est * B_true).sum())
-reversed_ = int((B_est * B_true.T).sum())
-extra = int(B_est.sum()) - correct - reversed_
-missing = int(B_true.sum()) - correct - reversed_
-print(f"correct {correct}, reversed {reversed_}, extra {extra}, missing {missing}")
+def error_counts(B_est):
+    correct = int((B_est * B_true).sum())
+    reversed_ = int((B_est * B_true.T).sum())
+    extra = int(B_est.sum()) - correct - reversed_
+    missing = int(B_true.sum()) - correct - reversed_
+    return f"correct {correct}, reversed {reversed_}, extra {extra}, missing {missing}"
+
+
+print(error_counts(est.predict_graph()))
 
 # %%
 # The learned graph is sparse and most of its distance to the consensus is
@@ -88,12 +92,7 @@ print(f"correct {correct}, reversed {reversed_}, extra {extra}, missing {missing
 # network per node and checks its graph against a greedy search under a
 # spline model; it takes seconds instead of a fraction of one.
 mlp = StableDAGLearner(model="mlp", random_state=0).fit(X)
-B_mlp = mlp.predict_graph()
-correct = int((B_mlp * B_true).sum())
-reversed_ = int((B_mlp * B_true.T).sum())
-extra = int(B_mlp.sum()) - correct - reversed_
-missing = int(B_true.sum()) - correct - reversed_
-print(f"mlp: correct {correct}, reversed {reversed_}, extra {extra}, missing {missing}")
+print("mlp:", error_counts(mlp.predict_graph()))
 
 fig, ax = plt.subplots(figsize=(9, 6.5), layout="constrained")
 plot_graph(mlp, true_graph=B_true, ax=ax)
