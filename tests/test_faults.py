@@ -15,19 +15,8 @@ from stabledag.graph import is_dag
 from stabledag.models import LinearSEM
 
 from .conftest import FAST
-
-
-def _data(seed=0, n=300):
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=n)
-    b = 1.5 * a + rng.normal(size=n)
-    c = -1.0 * b + rng.normal(size=n)
-    return np.column_stack([a, b, c])
-
-
-def _stats(X):
-    Xc = torch.tensor(X - X.mean(0), dtype=torch.float64)
-    return Xc.T @ Xc / Xc.shape[0]
+from .conftest import centred_moments as _stats
+from .conftest import linear_chain as _data
 
 
 class _PoisonGradient(torch.autograd.Function):

@@ -11,19 +11,12 @@ from stabledag import StableDAGLearner, _training
 from stabledag._training import TrainingConfig, train
 from stabledag.models import LinearSEM
 
-
-def _stats(X):
-    model = LinearSEM(X.shape[1])
-    Xt = torch.tensor(X - X.mean(0), dtype=torch.float64)
-    return model.prepare(Xt)
+from .conftest import centred_moments as _stats
+from .conftest import linear_chain
 
 
 def _data(seed=0, n=400):
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=n)
-    b = 1.5 * a + rng.normal(size=n)
-    c = -1.0 * b + rng.normal(size=n)
-    return np.column_stack([a, b, c])
+    return linear_chain(seed, n)
 
 
 def test_loss_decreases_and_history_is_complete():
