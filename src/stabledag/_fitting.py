@@ -98,7 +98,7 @@ def linear_graph(weights, Z, *, threshold, equal_variances, required, allowed, r
     return {"threshold_": threshold, "adjacency_": adjacency, "noise_var_": noise_var}
 
 
-def refine_mlp_graph(Z, B, equal_variances, required, allowed):
+def refine_mlp_graph(Z, B, equal_variances, required, allowed, judge=None):
     """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
 
     The search (:func:`stabledag._additive.additive_search`, from the empty
@@ -106,12 +106,13 @@ def refine_mlp_graph(Z, B, equal_variances, required, allowed):
     interactions between parents only through pairwise products, so its DAG
     replaces the continuous model's only when the random-feature BIC that
     chose the threshold (:class:`stabledag._selection.NonlinearNodeCost`,
-    with more general interactions) also prefers it.
+    with more general interactions) also prefers it. ``judge``: that BIC of
+    ``Z``, when the caller already has one (its cached node costs are reused).
     """
     searched = additive_search(
         Z, [], allowed=allowed, required=required, equal_variances=equal_variances
     )
-    judge = NonlinearNodeCost(Z)
+    judge = NonlinearNodeCost(Z) if judge is None else judge
     return searched if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9 else B
 
 
@@ -143,12 +144,13 @@ def mlp_graph(
         ``threshold_``, ``adjacency_`` (first-layer norms on the DAG), ``noise_var_``
         and ``mlp_params_``.
     """
+    judge = NonlinearNodeCost(Z)  # one cache for the threshold and the refinement
     if threshold == "auto":
-        threshold = select_threshold_nonlinear(weights, Z, required)
+        threshold = select_threshold_nonlinear(weights, Z, required, cost=judge)
     threshold = float(threshold)
     B = _graph.threshold_to_dag(weights, threshold, required) != 0
     if refine:
-        B = refine_mlp_graph(Z, B, equal_variances, required, allowed)
+        B = refine_mlp_graph(Z, B, equal_variances, required, allowed, judge)
     X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
     params = refit(model, B, X_train, X_val, config)
     norms = np.sqrt((params["weight1"] ** 2).sum(axis=1)).T

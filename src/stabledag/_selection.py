@@ -198,7 +198,7 @@ class NonlinearNodeCost:
         return sum(self(j, np.flatnonzero(B[:, j])) for j in range(self.d))
 
 
-def select_threshold_nonlinear(W, Z, required=None, seed=0):
+def select_threshold_nonlinear(W, Z, required=None, seed=0, cost=None):
     """The threshold whose thresholded DAG has the lowest nonlinear BIC.
 
     The candidates are those of :func:`candidate_thresholds`; each DAG is
@@ -216,10 +216,14 @@ def select_threshold_nonlinear(W, Z, required=None, seed=0):
         Edges kept at every threshold.
     seed : int, default=0
         Seed of the random features.
+    cost : NonlinearNodeCost, optional
+        A cost of ``Z`` to use (and fill) instead of a new one, so that a
+        caller scoring further graphs reuses its cached node costs.
 
     Returns
     -------
     float
         The chosen threshold (ties go to the larger one: the sparser graph).
     """
-    return _lowest_cost_cut(W, required, NonlinearNodeCost(Z, seed=seed).graph_cost)
+    cost = NonlinearNodeCost(Z, seed=seed) if cost is None else cost
+    return _lowest_cost_cut(W, required, cost.graph_cost)
