@@ -21,6 +21,26 @@ order, the noise draw first and for a non-root node W1 (|pa| x 100) and W2 (100,
 [0.5, 2] with random signs; X_j = sigmoid(X_pa W1) W2 + N(0, 1).  No weight matrix is drawn
 (the reference returns W = B).
 
+Generators beyond the reference (issue 19), by name (``make_generated``):
+
+* ``ER1``: ER with d edges (sparse); ``TREE``: a uniformly random labelled tree (Pruefer
+  sequence, d - 1 edges) oriented along a random order, so it has v-structures.
+* suffixes on a graph name (``ER2-iscm`` ...), each applied to the same graph and weights:
+
+  - ``nv``: unequal noise variances, per-node standard deviations uniform on [0.5, 2];
+  - ``iscm``: internally standardized SCM (Ormaniec et al., ICLR 2025): each variable is
+    standardized (sample mean 0, sample variance 1) as soon as it is generated, before its
+    children use it, which removes var-sortability and most of the R^2-sortability;
+  - ``wellcond``: each non-root node's incoming weights rescaled so that its R^2 on its
+    parents (in the sample) is a draw from U[0.25, 0.75]: no near-determinism;
+  - ``neardet``: the same with R^2 from U[0.98, 0.999]: near-deterministic relations;
+  - ``quad``: misspecified for a linear model: every edge i -> j adds
+    ``QUAD * w_ij * (z_i**2 - 1) / sqrt(2)`` to x_j, z_i being x_i standardized in the
+    sample; meant for the large-n experiment (n = 1e3, 1e4, 1e5).
+
+  Their extra random draws (noise scales, R^2 targets) come from a second generator seeded
+  with ``[seed, 2]``, so the graph, the weights and the noise draws stay the reference ones.
+
 Convention: ``B[i, j] = 1`` means i -> j.  Run ``python benchmarks/_data.py --check DIR``
 to compare against a directory of reference ``.npz`` files (linear and mlp).
 """
@@ -34,6 +54,9 @@ import numpy as np
 
 NOISE_TYPES = ("gaussian", "laplace", "gumbel", "uniform")
 W_RANGES = ((-2.0, -0.5), (0.5, 2.0))
+VARIANTS = ("nv", "iscm", "wellcond", "neardet", "quad")
+R2_RANGES = {"wellcond": (0.25, 0.75), "neardet": (0.98, 0.999)}
+QUAD = 0.3  # size of the quadratic term of the "quad" variant, relative to the linear one
 
 
 def _permute(M, rng):
@@ -83,9 +106,31 @@ def _barabasi(d, k, seed):
     return np.array(G.get_adjacency().data, dtype=float)
 
 
+def _random_tree(d, rng):
+    """Undirected adjacency of a uniformly random labelled tree (Pruefer sequence)."""
+    und = np.zeros((d, d))
+    if d < 2:
+        return und
+    seq = list(rng.integers(d, size=d - 2)) if d > 2 else []
+    degree = np.ones(d, dtype=int)
+    for v in seq:
+        degree[v] += 1
+    for v in seq:
+        leaf = int(np.flatnonzero(degree == 1)[0])
+        und[leaf, v] = und[v, leaf] = 1
+        degree[leaf] -= 1
+        degree[v] -= 1
+    u, w = np.flatnonzero(degree == 1)[:2]
+    und[u, w] = und[w, u] = 1
+    return und
+
+
 def simulate_dag(d, s0, graph_type, rng, seed):
-    """Binary DAG adjacency (d x d); ER: exactly s0 edges, SF: s0/d edges per new node."""
-    if graph_type == "ER":
+    """Binary DAG adjacency (d x d); ER: exactly s0 edges, SF: s0/d edges per new node,
+    TREE: a random tree (d - 1 edges, s0 ignored) oriented along a random order."""
+    if graph_type == "TREE":
+        B = np.tril(_permute(_random_tree(d, rng), rng), k=-1)
+    elif graph_type == "ER":
         pairs = np.array(np.tril_indices(d, k=-1)).T
         m = min(int(s0), len(pairs))
         chosen = pairs[rng.choice(len(pairs), size=m, replace=False)]
@@ -138,6 +183,43 @@ def simulate_linear_sem(W, n, rng, noise_type="gaussian", noise_scale=1.0):
     return X
 
 
+def _standardized(x):
+    """x scaled to sample mean 0 and sample variance 1 (x itself if it is constant)."""
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else x - x.mean()
+
+
+def simulate_variant_sem(W, n, rng, variant, extra_rng, noise_type="gaussian"):
+    """Sample n rows of a linear SEM changed by ``variant`` (see the module docstring).
+
+    The noise is drawn exactly as in :func:`simulate_linear_sem` (one draw per node, in
+    generation order).  Returns ``(X, W_effective)``: for ``wellcond`` / ``neardet`` the
+    rescaled weights, else ``W``.
+    """
+    d = W.shape[0]
+    order = topological_order(W)
+    scales = noise_scales(d, None, True, rng=extra_rng) if variant == "nv" else np.ones(d)
+    r2 = None
+    if variant in R2_RANGES:
+        r2 = extra_rng.uniform(*R2_RANGES[variant], size=d)
+    W_eff = W.copy()
+    X = np.zeros((n, d))
+    Z = np.zeros((n, d))  # standardized copies (for the quadratic term)
+    for j in order:
+        parents = np.flatnonzero(W[:, j])
+        signal = X[:, parents] @ W[parents, j]
+        if r2 is not None and len(parents) and signal.var() > 0:
+            c = np.sqrt(r2[j] / (1.0 - r2[j]) / signal.var())
+            signal = signal * c
+            W_eff[parents, j] = W[parents, j] * c
+        if variant == "quad" and len(parents):
+            signal = signal + QUAD * ((Z[:, parents] ** 2 - 1.0) @ W[parents, j]) / np.sqrt(2.0)
+        x = signal + draw_noise(rng, noise_type, scales[j], n)
+        X[:, j] = _standardized(x) if variant == "iscm" else x
+        Z[:, j] = _standardized(X[:, j])
+    return X, W_eff
+
+
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -160,11 +242,13 @@ def simulate_mlp_sem(B, n, rng, hidden=100, noise_scale=1.0):
     return X
 
 
-def noise_scales(d, seed, unequal, low=0.5, high=2.0):
-    """1.0 for every node, or (unequal) per-node scales uniform on [low, high]."""
+def noise_scales(d, seed, unequal, low=0.5, high=2.0, rng=None):
+    """1.0 for every node, or (unequal) per-node scales uniform on [low, high]
+    (drawn from ``rng``, default ``default_rng([seed, 1])``)."""
     if not unequal:
         return 1.0
-    return np.random.default_rng([seed, 1]).uniform(low, high, size=d)
+    rng = np.random.default_rng([seed, 1]) if rng is None else rng
+    return rng.uniform(low, high, size=d)
 
 
 def make_dataset(graph, k, d, n, seed, noise_type="gaussian", unequal=False, sem="linear"):
@@ -183,6 +267,45 @@ def make_dataset(graph, k, d, n, seed, noise_type="gaussian", unequal=False, sem
     W = simulate_parameter(B, rng)
     X = simulate_linear_sem(W, n, rng, noise_type, noise_scales(d, seed, unequal))
     return X, B, W
+
+
+def parse_generator(name):
+    """``"ER2-iscm"`` -> ``("ER", 2, "iscm")``; ``"TREE"`` -> ``("TREE", 1, None)``."""
+    base, _, variant = name.partition("-")
+    variant = variant or None
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r} in {name!r}; choose from {VARIANTS}")
+    if base == "TREE":
+        return "TREE", 1, variant
+    graph, k = base.rstrip("0123456789"), base[len(base.rstrip("0123456789")) :]
+    if graph not in ("ER", "SF") or not k:
+        raise ValueError(f"unknown generator {name!r}: ER<k>, SF<k> or TREE, then -variant")
+    return graph, int(k), variant
+
+
+def make_generated(generator, d, n, seed, noise_type="gaussian"):
+    """(X, B_true, W_true) for a named generator (``ER2``, ``TREE``, ``ER2-iscm`` ...).
+
+    Without a variant this is :func:`make_dataset` (the reference data for ER2 / SF2).
+    """
+    graph, k, variant = parse_generator(generator)
+    if variant is None or variant == "nv":
+        return make_dataset(graph, k, d, n, seed, noise_type, unequal=variant == "nv")
+    rng = np.random.default_rng(seed)
+    B = simulate_dag(d, k * d, graph, rng, seed)
+    W = simulate_parameter(B, rng)
+    extra = np.random.default_rng([seed, 2])
+    X, W_eff = simulate_variant_sem(W, n, rng, variant, extra, noise_type)
+    return X, B, W_eff
+
+
+def generated_name(generator, d, n, seed, noise_type="gaussian"):
+    """File-style name of a generated dataset (the reference name for ER2 / SF2)."""
+    graph, k, variant = parse_generator(generator)
+    if variant in (None, "nv") and graph != "TREE":
+        return dataset_name(graph, k, d, n, seed, noise_type, variant == "nv")
+    sem = "linear" if noise_type == "gaussian" else "linear-" + noise_type
+    return f"{sem}-{variant or 'plain'}_{graph}{k}_d{d}_n{n}_s{seed}"
 
 
 def dataset_name(graph, k, d, n, seed, noise_type="gaussian", unequal=False, sem="linear"):

@@ -8,8 +8,19 @@ NOTEARS / DAGMA / gCastle convention; cdt counts a reversal 2).  Precision, reca
 are on directed edges: an edge is a true positive only with the right direction.
 
 PC and GES return CPDAGs: ``cpdag_directed_part`` keeps their directed edges only, so
-undirected edges count as missing.
+undirected edges count as missing (the convention of the reference figures, kept for the
+directed SHD).
+
+Class metrics (issue 19) come from the package itself (``stabledag.metrics.class_accuracy``,
+``stabledag.graph.dag_to_cpdag`` / ``cpdag_to_dag`` / ``from_causallearn``): every method is
+compared on the Markov equivalence class.  A DAG output is replaced by its CPDAG; a CPDAG
+output (PC, GES, GRaSP, BOSS) is compared as given.  ``class_scores`` documents the two
+corner cases (bidirected PC edges, cyclic outputs).  ``criterion`` is the Gaussian (E)BIC
+that stabledag and the score-based peers optimise, computed with the private
+``stabledag._search.residual_variances``.
 """
+
+import math
 
 import numpy as np
 
@@ -141,3 +152,98 @@ def standardize(X):
     """Each column to mean 0 and (population) variance 1."""
     X = np.asarray(X, dtype=float)
     return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+# --------------------------------------------------------------------------- class metrics
+CLASS_KEYS = (
+    "shd_cpdag",
+    "skeleton_precision",
+    "skeleton_recall",
+    "skeleton_f1",
+    "arrowhead_precision",
+    "arrowhead_recall",
+    "arrowhead_f1",
+)
+
+
+def cl_to_cpdag(cl_graph):
+    """causal-learn endpoint matrix -> stabledag CPDAG matrix (0/1).
+
+    A bidirected edge (PC's orientation conflicts; ``1`` at both ends) is neither in a DAG
+    nor in a CPDAG: it is read as undirected (an adjacency whose direction the method did
+    not settle) and counted by the caller (``n_bidirected``).
+    """
+    from stabledag.graph import from_causallearn
+
+    G = np.array(cl_graph, dtype=int)
+    both = (G == 1) & (G.T == 1)
+    G[both] = -1
+    return np.asarray(from_causallearn(G), dtype=int)
+
+
+def class_scores(B_true, est, as_given):
+    """Class SHD, skeleton and arrowhead precision / recall / F1 of one output.
+
+    ``as_given``: the output is a CPDAG (compared mark by mark).  A DAG output is replaced
+    by its CPDAG; a *cyclic* output (NOTEARS, PC's directed part occasionally) has no class
+    and is compared mark by mark as it is.
+    """
+    from stabledag.metrics import class_accuracy
+
+    est = binary(est)
+    if not as_given and not is_dag(est):
+        as_given = True
+    out = class_accuracy(binary(B_true), est, est_as_given=as_given)
+    return {k: out[k] for k in CLASS_KEYS}
+
+
+def reversible_orientation(B_true, B_est):
+    """Edges the data cannot orient, and how a DAG output oriented them.
+
+    Among the true DAG's *reversible* edges (undirected in its CPDAG) that the estimate has
+    (in either direction): ``(found, oriented as in the true DAG)``.
+    """
+    from stabledag.graph import dag_to_cpdag
+
+    T, P = binary(B_true), binary(B_est)
+    C = np.asarray(dag_to_cpdag(T))
+    reversible = (C == 1) & (C.T == 1) & (T == 1)  # i -> j in the truth, i - j in its class
+    found = reversible & ((P == 1) | (P.T == 1))
+    return int(found.sum()), int((found & (P == 1)).sum())
+
+
+def dag_of_class(M):
+    """A DAG of the class of CPDAG ``M`` (``stabledag.graph.cpdag_to_dag``), or None when
+    ``M`` has no consistent extension (possible for PC output)."""
+    from stabledag.graph import cpdag_to_dag
+
+    try:
+        return np.asarray(cpdag_to_dag(M), dtype=int)
+    except ValueError:
+        return None
+
+
+def second_moments(X):
+    """``Z^T Z / n`` of the standardized data (the statistic the linear scores use)."""
+    Z = standardize(X)
+    return Z.T @ Z / Z.shape[0]
+
+
+def criterion(S, n, B, per_edge):
+    """Gaussian BIC-type cost of a DAG in half-BIC units (lower is better):
+    ``n/2 sum_j log(residual variance_j) + per_edge * |E|``.
+
+    ``per_edge = log(n)/2`` is the plain BIC, ``log(n)/2 + gamma log(d)`` stabledag's
+    extended BIC; causal-learn's ``lambda_value`` corresponds to ``lambda * log(n)``.
+    Uses the private ``stabledag._search.residual_variances``.
+    """
+    from stabledag._search import residual_variances
+
+    B = binary(B)
+    var = np.maximum(residual_variances(S, B), 1e-12)
+    return 0.5 * n * float(np.log(var).sum()) + per_edge * int(B.sum())
+
+
+def ebic_per_edge(n, d, gamma):
+    """Per-edge penalty of the extended BIC, ``log(n)/2 + gamma log(d)``."""
+    return 0.5 * math.log(n) + gamma * math.log(max(d, 1))

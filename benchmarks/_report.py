@@ -1,9 +1,14 @@
-"""Summaries, Markdown tables and the SHD plot for ``accuracy.py`` results.
+"""Summaries, Markdown tables and plots for ``accuracy.py`` results.
 
 A *run* is one (dataset, method, scale) record: ``status`` is ok, skipped, error, timeout
-or crash; ok runs carry ``shd``, ``f1``, ``fit_seconds``, ``is_dag``.  A *setting* groups
-the seeds of one graph type and size (e.g. "ER2 d=20"); tables show the median over the
-seeds whose run succeeded, with the count in brackets when some seeds failed.
+or crash; ok runs carry the directed metrics (``shd``, ``f1``), the class metrics
+(``shd_cpdag``, ``skeleton_f1``, ``arrowhead_f1``), ``fit_seconds`` and ``is_dag``.  A
+method's *variants* (stabledag's ablations) are runs named ``method[variant]``.  A
+*setting* groups the seeds of one generator, size and sample size (e.g. "ER2 d=20").
+
+Tables have one row per method and one column per setting; a cell is the median over the
+seeds whose run succeeded with, in brackets, the 10% and 90% quantiles over those seeds
+(numpy's default linear interpolation), and "(k/n ok)" when some seeds failed.
 """
 
 import math
@@ -15,24 +20,53 @@ LABELS = OrderedDict(
     [
         ("stabledag", "stabledag"),
         ("stabledag_ev", "stabledag EV"),
+        ("stabledag_disen", "stabledag lambda_disen=1"),
+        ("stabledag_mlp", "stabledag MLP"),
+        ("stabledag_mlp_ev", "stabledag MLP EV"),
+        ("boss", "BOSS (EBIC)"),
+        ("boss_lambda2", "BOSS (lambda 2)"),
+        ("grasp", "GRaSP (EBIC)"),
+        ("ges_ebic", "GES (EBIC)"),
+        ("ges", "GES (BIC)"),
+        ("pc", "PC"),
+        ("golem_nv", "GOLEM-NV"),
+        ("golem_nv_evinit", "GOLEM-NV (EV init)"),
+        ("cam", "CAM-style (additive search)"),
         ("dagma_linear", "DAGMA"),
         ("notears", "NOTEARS (gCastle)"),
-        ("pc", "PC"),
-        ("ges", "GES"),
+        ("notears_mlp", "NOTEARS-MLP (gCastle)"),
         ("direct_lingam", "DirectLiNGAM"),
         ("sortnregress", "sort-and-regress"),
         ("r2sortnregress", "R²-sort-and-regress"),
+        ("stabledag_gamma0", "stabledag gamma=0"),
+        ("stabledag_gamma05", "stabledag gamma=0.5"),
+        ("stabledag_gamma15", "stabledag gamma=1.5"),
+        ("stabledag_gamma2", "stabledag gamma=2"),
     ]
 )
+VARIANT_LABELS = {
+    "cont_only": "continuous fit only (refine=False)",
+    "search_empty": "order search only, from the empty graph",
+    "start_auto": "search from the selected cut only",
+    "additive_only": "additive search alone",
+}
+CPDAG_METHODS = ("pc", "ges", "ges_ebic", "grasp", "boss", "boss_lambda2")
 
 
 def label(method):
-    """Display name of a method."""
-    return LABELS.get(method, method)
+    """Display name of a method or variant."""
+    base, _, variant = method.partition("[")
+    name = LABELS.get(base, base)
+    if not variant:
+        return name
+    variant = variant.rstrip("]")
+    if variant.startswith("start_") and variant not in VARIANT_LABELS:
+        return f"{name}: search from cut {variant[6:]} only"
+    return f"{name}: {VARIANT_LABELS.get(variant, variant)}"
 
 
 def _fmt(x, digits):
-    """Number to text with ``digits`` decimals (0: an integer, or one decimal for halves)."""
+    """Number to text with ``digits`` decimals (0: an integer, or one decimal)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     if digits == 0:
@@ -41,107 +75,288 @@ def _fmt(x, digits):
 
 
 def cell_stats(runs, key):
-    """Median of ``key`` over ok runs, the ok count and the failure statuses."""
-    vals = [r[key] for r in runs if r["status"] == "ok"]
+    """Median and 10 / 90% quantiles of ``key`` over ok runs, counts and failures."""
+    vals = [r[key] for r in runs if r["status"] == "ok" and r.get(key) is not None]
     failed = sorted({r["status"] for r in runs if r["status"] != "ok"})
-    return {
-        "median": float(np.median(vals)) if vals else None,
-        "n_ok": len(vals),
-        "n": len(runs),
-        "failed": failed,
-        "values": vals,
-    }
-
-
-def summarize(runs, datasets):
-    """Nested summary: setting -> method -> scale -> {shd, f1, seconds, n_cyclic} stats."""
-    settings = OrderedDict()
-    for ds in datasets:
-        settings.setdefault(ds["setting"], [])
-    summary = OrderedDict()
-    for setting in settings:
-        summary[setting] = OrderedDict()
-        methods = OrderedDict((r["method"], 1) for r in runs if r["setting"] == setting)
-        for method in methods:
-            summary[setting][method] = {}
-            for scale in ("raw", "std"):
-                sel = [
-                    r
-                    for r in runs
-                    if r["setting"] == setting and r["method"] == method and r["scale"] == scale
-                ]
-                if not sel:
-                    continue
-                summary[setting][method][scale] = {
-                    "shd": cell_stats(sel, "shd"),
-                    "f1": cell_stats(sel, "f1"),
-                    "seconds": cell_stats(sel, "fit_seconds"),
-                    "n_cyclic": sum(1 for r in sel if r["status"] == "ok" and not r["is_dag"]),
-                }
-    return summary
+    out = {"n_ok": len(vals), "n": len(runs), "failed": failed, "values": vals}
+    if vals:
+        out.update(
+            median=float(np.median(vals)),
+            q10=float(np.quantile(vals, 0.1)),
+            q90=float(np.quantile(vals, 0.9)),
+        )
+    return out
 
 
 def setting_info(datasets):
-    """setting -> median empty-graph SHD and median varsortability raw / std."""
+    """setting -> medians of the data statistics (edges, reversible edges, sortability)."""
     info = OrderedDict()
     for ds in datasets:
         info.setdefault(ds["setting"], []).append(ds)
     out = OrderedDict()
     for setting, group in info.items():
         out[setting] = {
-            "empty_shd": float(np.median([g["empty_shd"] for g in group])),
-            "varsort_raw": float(np.median([g["varsortability_raw"] for g in group])),
-            "varsort_std": float(np.median([g["varsortability_std"] for g in group])),
-            "r2sort": float(np.median([g["r2_sortability"] for g in group])),
-            "n_seeds": len(group),
+            key: float(np.median([g[key] for g in group]))
+            for key in (
+                "empty_shd",
+                "n_reversible",
+                "varsortability_raw",
+                "varsortability_std",
+                "r2_sortability",
+            )
         }
+        out[setting]["n_seeds"] = len(group)
+        out[setting]["d"] = group[0]["d"]
+        out[setting]["n"] = group[0]["n"]
     return out
 
 
-def _one(stats, digits):
-    """Median text, '(k/n)' if some seeds failed, or the failure status if all did."""
+def _select(runs, setting, method, scale):
+    return [
+        r for r in runs if r["setting"] == setting and r["method"] == method and r["scale"] == scale
+    ]
+
+
+def _methods(runs, variants=False):
+    """Methods present, in display order (variants after their method when asked)."""
+    seen = OrderedDict((r["method"], 1) for r in runs)
+    bases = [m for m in LABELS if m in seen] + [m for m in seen if "[" not in m and m not in LABELS]
+    if not variants:
+        return bases
+    out = []
+    for b in bases:
+        out.append(b)
+        out += [m for m in seen if m.startswith(b + "[")]
+    return out
+
+
+def _cell(stats, digits, spread=True):
+    """'median [q10–q90]' text, '(k/n ok)' if some seeds failed, or the failure status."""
     if stats["n_ok"] == 0:
         return "/".join(stats["failed"]) or "—"
     text = _fmt(stats["median"], digits)
+    if spread and stats["n_ok"] > 2:
+        text += f" [{_fmt(stats['q10'], digits)}–{_fmt(stats['q90'], digits)}]"
     if stats["n_ok"] < stats["n"]:
         text += f" ({stats['n_ok']}/{stats['n']} ok)"
     return text
 
 
-def _cell(entry, key, digits):
-    """'raw -> std' text for one setting x method."""
-    parts = [_one(entry[s][key], digits) if s in entry else "—" for s in ("raw", "std")]
-    return " -> ".join(parts)
+def _settings_head(info, first="method"):
+    head = f"| {first} | " + " | ".join(info) + " |"
+    return [head, "|" + "---|" * (len(info) + 1)]
 
 
-def _methods(summary):
-    """Methods present, in display order."""
-    seen = OrderedDict()
-    for per_method in summary.values():
-        for m in per_method:
-            seen[m] = 1
-    known = [m for m in LABELS if m in seen]
-    return known + [m for m in seen if m not in LABELS]
+def metric_table(runs, info, key, digits, title, scale="std", methods=None, spread=True):
+    """Markdown table: rows = methods, columns = settings, cells median [q10–q90]."""
+    methods = methods if methods is not None else _methods(runs)
+    lines = ["### " + title, ""] + _settings_head(info)
+    rows = 0
+    for m in methods:
+        cells = []
+        for setting in info:
+            sel = _select(runs, setting, m, scale)
+            cells.append(_cell(cell_stats(sel, key), digits, spread) if sel else "—")
+        if all(c == "—" for c in cells):
+            continue
+        rows += 1
+        lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if rows else ""
 
 
-def metric_table(summary, info, key, digits, title):
-    """Markdown table: rows = settings, columns = methods, cells 'raw -> std' medians."""
-    methods = _methods(summary)
-    head = (
-        "| setting (empty SHD) | varsort raw -> std | "
-        + " | ".join(label(m) for m in methods)
-        + " |"
-    )
-    lines = ["### " + title, "", head, "|" + "---|" * (len(methods) + 2)]
-    for setting, per_method in summary.items():
-        inf = info[setting]
-        row = "| {} ({}) | {:.2f} -> {:.2f} | ".format(
-            setting, _fmt(inf["empty_shd"], 0), inf["varsort_raw"], inf["varsort_std"]
+def data_table(info):
+    """The settings' data statistics."""
+    lines = [
+        "### Data",
+        "",
+        "| setting | seeds | true edges (= empty-graph SHD) | reversible edges in the class | "
+        "varsortability raw -> std | R²-sortability |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s, i in info.items():
+        lines.append(
+            f"| {s} | {i['n_seeds']} | {_fmt(i['empty_shd'], 0)} | {_fmt(i['n_reversible'], 0)} "
+            f"| {i['varsortability_raw']:.2f} -> {i['varsortability_std']:.2f} | "
+            f"{i['r2_sortability']:.2f} |"
         )
-        row += " | ".join(
-            _cell(per_method[m], key, digits) if m in per_method else "—" for m in methods
+    return "\n".join(lines)
+
+
+def f1_table(runs, info, scale="std", methods=None):
+    """Skeleton F1 / arrowhead F1 medians."""
+    methods = methods if methods is not None else _methods(runs)
+    lines = [
+        "### Skeleton F1 / arrowhead F1 of the class (median, standardized data)",
+        "",
+    ] + _settings_head(info)
+    for m in methods:
+        cells = []
+        for setting in info:
+            sel = _select(runs, setting, m, scale)
+            sk, ah = cell_stats(sel, "skeleton_f1"), cell_stats(sel, "arrowhead_f1")
+            cells.append(
+                f"{_fmt(sk['median'], 2)} / {_fmt(ah['median'], 2)}" if sk["n_ok"] else "—"
+            )
+        if any(c != "—" for c in cells):
+            lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def directed_table(runs, info):
+    """Directed SHD for every method and scale it ran on."""
+    lines = [
+        "### Directed SHD (median [10%–90%]; a reversal counts 1; PC/GES/GRaSP/BOSS: "
+        "directed edges of their CPDAG only, undirected ones count as missing)",
+        "",
+    ] + _settings_head(info, "method, data")
+    for m in _methods(runs):
+        for scale in ("raw", "std"):
+            cells = []
+            for setting in info:
+                sel = _select(runs, setting, m, scale)
+                cells.append(_cell(cell_stats(sel, "shd"), 0) if sel else "—")
+            if any(c != "—" for c in cells):
+                what = "standardized" if scale == "std" else "raw"
+                lines.append(f"| {label(m)}, {what} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def criterion_table(runs, info, scale="std"):
+    """How often a score-based output costs more than the true DAG under its own score."""
+    methods = [m for m in _methods(runs, variants=True) if _has(runs, m, "own_gap")]
+    if not methods:
+        return ""
+    lines = [
+        "### Search quality: runs whose output scores worse than the true DAG under the "
+        "method's own criterion",
+        "",
+        "Cells: runs with a worse (higher) criterion than the true DAG / runs, and the median "
+        "gap in half-BIC units (negative: the output scores better than the truth, an "
+        "overfit or a sampling effect; positive: the search stopped early).",
+        "",
+    ] + _settings_head(info, "method (criterion)")
+    for m in methods:
+        cells, crit = [], ""
+        for setting in info:
+            sel = [r for r in _select(runs, setting, m, scale) if r.get("own_gap") is not None]
+            if not sel:
+                cells.append("—")
+                continue
+            crit = sel[0]["own_criterion"]
+            gaps = [r["own_gap"] for r in sel]
+            worse = sum(g > 1e-6 for g in gaps)
+            cells.append(f"{worse}/{len(gaps)} ({_fmt(float(np.median(gaps)), 1)})")
+        name = label(m) if f"({crit})" in label(m) else f"{label(m)} ({crit})"
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _has(runs, method, key):
+    return any(r["method"] == method and r.get(key) is not None for r in runs)
+
+
+def reversible_table(runs, info, scale="std"):
+    """How DAG outputs orient the edges that the data cannot orient."""
+    methods = [m for m in _methods(runs, variants=False) if _has(runs, m, "reversible_found")]
+    if not methods:
+        return ""
+    lines = [
+        "### Reversible edges: oriented as in the true DAG / found, summed over seeds",
+        "",
+        "A reversible edge is undirected in the true CPDAG: no method can orient it from "
+        "Gaussian observational data without further assumptions (equal variances, "
+        "non-Gaussian noise); about half right is what a coin flip gives.",
+        "",
+    ] + _settings_head(info)
+    for m in methods:
+        cells = []
+        for setting in info:
+            sel = [r for r in _select(runs, setting, m, scale) if r["status"] == "ok"]
+            found = sum(r.get("reversible_found", 0) for r in sel)
+            right = sum(r.get("reversible_right", 0) for r in sel)
+            pct = f" ({100 * right / found:.0f}%)" if found else ""
+            cells.append(f"{right}/{found}{pct}" if sel else "—")
+        if any(c != "—" for c in cells):
+            lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def paired_table(runs, info, reference="stabledag", scale="std"):
+    """Per seed, class SHD of the reference against each method: better / equal / worse."""
+    methods = [m for m in _methods(runs) if m != reference]
+    if not any(r["method"] == reference for r in runs) or not methods:
+        return ""
+    lines = [
+        f"### Per seed, {label(reference)} against each method (class SHD): "
+        f"{label(reference)} lower / equal / higher",
+        "",
+    ] + _settings_head(info)
+    for m in methods:
+        cells = []
+        for setting in info:
+            ref = {r["dataset"]: r for r in _select(runs, setting, reference, scale)}
+            pairs = [
+                (ref[r["dataset"]]["shd_cpdag"], r["shd_cpdag"])
+                for r in _select(runs, setting, m, scale)
+                if r["status"] == "ok" and ref.get(r["dataset"], {}).get("status") == "ok"
+            ]
+            if not pairs:
+                cells.append("—")
+                continue
+            lo = sum(a < b for a, b in pairs)
+            eq = sum(a == b for a, b in pairs)
+            cells.append(f"{lo} / {eq} / {len(pairs) - lo - eq}")
+        if any(c != "—" for c in cells):
+            lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ablation_table(runs, info, base, scale="std"):
+    """The variants of one method: class SHD, directed SHD and seconds."""
+    variants = [m for m in _methods(runs, variants=True) if m == base or m.startswith(base + "[")]
+    if len(variants) < 2:
+        return ""
+    parts = []
+    for key, digits, what in (
+        ("shd_cpdag", 0, "class SHD"),
+        ("shd", 0, "directed SHD"),
+        (
+            "fit_seconds",
+            2,
+            "seconds (median; a search variant's seconds exclude the "
+            "continuous fit it starts from)",
+        ),
+    ):
+        parts.append(
+            metric_table(
+                runs,
+                info,
+                key,
+                digits,
+                f"Ablation of {label(base)}: {what}",
+                scale,
+                variants,
+                spread=key != "fit_seconds",
+            )
         )
-        lines.append(row + " |")
+    return "\n\n".join(p for p in parts if p)
+
+
+def edges_table(runs, info, scale="std"):
+    """Number of adjacencies in the output (median), against the true number."""
+    lines = ["### Adjacencies in the output (median; true number in the column head)", ""]
+    heads = [f"{s} ({_fmt(i['empty_shd'], 0)})" for s, i in info.items()]
+    lines += [
+        "| method | " + " | ".join(heads) + " |",
+        "|" + "---|" * (len(info) + 1),
+    ]
+    for m in _methods(runs):
+        cells = []
+        for setting in info:
+            sel = _select(runs, setting, m, scale)
+            cells.append(_cell(cell_stats(sel, "nnz_class"), 0, spread=False) if sel else "—")
+        if any(c != "—" for c in cells):
+            lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -150,10 +365,10 @@ def problems(runs):
     status and note (the note's first line), with the runs they concern."""
     groups = OrderedDict()
     for r in runs:
-        if r["status"] == "ok" and r["is_dag"]:
+        if r["status"] == "ok" and r.get("is_dag", True):
             continue
         if r["status"] == "ok":
-            key = (r["method"], "cyclic", "output has a directed cycle")
+            key = (r["method"], "cyclic", "output has a directed cycle (scored mark by mark)")
         else:
             key = (r["method"], r["status"], (r.get("note") or "").strip().split("\n")[0][:300])
         groups.setdefault(key, []).append(f"{r['dataset']} {r['scale']}")
@@ -164,36 +379,59 @@ def problems(runs):
     return "\n".join(lines) if lines else "- none"
 
 
-def markdown(summary, info, runs, header):
+def markdown(runs, info, header, extra_sections=()):
     """The whole Markdown report."""
+    main = [m for m in _methods(runs)]
+    has_std = any(r["scale"] == "std" for r in runs)
+    scale = "std" if has_std else "raw"
+    what = "standardized data" if has_std else "raw data"
     parts = [
         header,
-        "",
+        data_table(info),
         metric_table(
-            summary, info, "shd", 0, "SHD (median over seeds, raw -> standardized; lower is better)"
+            runs,
+            info,
+            "shd_cpdag",
+            0,
+            f"Class SHD (median [10%–90%] over seeds, {what}; lower is better)",
+            scale,
+            main,
         ),
-        "",
-        metric_table(summary, info, "f1", 2, "F1 on directed edges (median, raw -> standardized)"),
-        "",
-        metric_table(summary, info, "seconds", 1, "Fit seconds (median, raw -> standardized)"),
-        "",
-        "### Skipped, failed and cyclic runs",
-        "",
-        problems(runs),
+        metric_table(
+            runs,
+            info,
+            "shd_cpdag",
+            0,
+            "Class SHD on raw data (median [10%–90%]), methods run on raw data",
+            "raw",
+            main,
+        )
+        if has_std
+        else "",
+        f1_table(runs, info, scale, main),
+        directed_table(runs, info),
+        metric_table(runs, info, "fit_seconds", 1, "Fit seconds (median)", scale, main, False),
+        edges_table(runs, info, scale),
+        criterion_table(runs, info, scale),
+        reversible_table(runs, info, scale),
+        paired_table(runs, info, scale=scale),
+        ablation_table(runs, info, "stabledag", scale),
+        ablation_table(runs, info, "stabledag_mlp", scale),
+        *extra_sections,
+        "### Skipped, failed and cyclic runs\n\n" + problems(runs),
     ]
-    return "\n".join(parts) + "\n"
+    return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def plot(runs, info, path):
-    """One panel per setting: per-seed SHD (dots) and median (bar), raw and std."""
+def plot(runs, info, path, key="shd_cpdag"):
+    """One panel per setting: per-seed class SHD (dots) and median (bar) per method."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     settings = list(info)
-    methods = [m for m in LABELS if any(r["method"] == m for r in runs)]
-    methods += sorted({r["method"] for r in runs} - set(methods))
+    methods = _methods(runs)
     ncol = min(3, len(settings))
     nrow = int(math.ceil(len(settings) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(6 * ncol, 3.8 * nrow), squeeze=False)
@@ -202,12 +440,9 @@ def plot(runs, info, path):
         for k, (scale, color) in enumerate((("raw", "tab:blue"), ("std", "tab:orange"))):
             vals = [
                 [
-                    r["shd"]
-                    for r in runs
-                    if r["setting"] == setting
-                    and r["method"] == m
-                    and r["scale"] == scale
-                    and r["status"] == "ok"
+                    r[key]
+                    for r in _select(runs, setting, m, scale)
+                    if r["status"] == "ok" and r.get(key) is not None
                 ]
                 for m in methods
             ]
@@ -219,8 +454,8 @@ def plot(runs, info, path):
         ax.axhline(info[setting]["empty_shd"], ls="--", c="grey", lw=1, label="empty graph")
         ax.set_title(setting)
         ax.set_xticks(x)
-        ax.set_xticklabels([label(m) for m in methods], rotation=45, ha="right", fontsize=8)
-        ax.set_ylabel("SHD")
+        ax.set_xticklabels([label(m) for m in methods], rotation=60, ha="right", fontsize=7)
+        ax.set_ylabel("class SHD" if key == "shd_cpdag" else key)
     for ax in list(axes.flat)[len(settings) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8)

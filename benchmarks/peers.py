@@ -20,14 +20,35 @@ measurements behind the project's peer anchors):
                   w_threshold=0.3, s=[1.0, .9, .8, .7, .6]) -- a fresh ``s`` and a copy of X
                   on every call (DAGMA mutates both)
   notears         gCastle ``Notears()``: lambda1=0.1, l2 loss, w_threshold=0.3
-  pc              causal-learn ``pc(X, 0.05, 'fisherz')``; directed edges of the CPDAG only
-  ges             causal-learn ``ges(X, score_func='local_score_BIC')``; directed edges only
+  pc              causal-learn ``pc(X, 0.05, 'fisherz')``
+  ges             causal-learn ``ges(X, score_func='local_score_BIC')``: plain BIC
+                  (``lambda_value`` 0.5: a penalty of 0.5 log n per parameter)
+  ges_ebic        causal-learn ``ges`` with ``parameters={'lambda_value': 0.5 + log(d) / log(n)}``:
+                  per parent ``lambda * log n = log(n)/2 + gamma log(d)``, stabledag's extended
+                  BIC (gamma = 1; ``src/stabledag/_search.py``, ``edge_penalty``), the
+                  likelihood term being the same ``n/2 log(residual variance)``
+  grasp           causal-learn ``grasp(X, 'local_score_BIC_from_cov', depth=3)`` with the same
+                  EBIC ``lambda_value`` (causal-learn's own default there is 2, four times BIC)
+  boss            causal-learn ``boss(X, 'local_score_BIC_from_cov')``, the same EBIC
+  golem_nv        GOLEM-NV (``benchmarks/_golem.py``, a NumPy transcription of the authors'
+                  code, checked against gCastle's GOLEM): lambda_1 = 2e-3, lambda_2 = 5,
+                  Adam lr 1e-3, 1e5 steps from B = 0, threshold 0.3, then weakest edges
+                  dropped until acyclic
+  cam             ``stabledag._additive.additive_search(Z, [])`` (private function) on the
+                  standardized data: CAM's greedy add-and-prune (Buehlmann, Peters and
+                  Ernest 2014) under a spline BIC with per-node variances; no preliminary
+                  neighbour selection, and not the R package ``CAM``
+
+The CPDAG methods (pc, ges, ges_ebic, grasp, boss) also return ``cl_graph``, causal-learn's
+endpoint matrix, so that the caller scores the class they output; ``B_est`` holds their
+directed edges only (the directed-SHD convention of the reference figures).
   direct_lingam   ``lingam.DirectLiNGAM()``; adjacency_matrix_ transposed
   sortnregress    Reisach et al. (2021): order by marginal variance, adaptive-Lasso (BIC)
                   regression of each variable on its predecessors
   r2sortnregress  Reisach et al. (2023): the same, ordered by R^2 of each variable on all
                   others (invariant to rescaling the columns)
-  stabledag       ``StableDAGLearner(random_state=0)`` (default, unit-free mode)
+  stabledag       ``StableDAGLearner(random_state=0)`` (default, unit-free mode), plus its
+                  ablations in ``variants`` (see ``_stabledag_ablations``)
   stabledag_ev    ``StableDAGLearner(standardize=False, equal_variances=True,
                   random_state=0)`` (equal-variance mode)
 
@@ -37,14 +58,22 @@ Nonlinear methods (not in the default method list; ``--methods`` names them):
                     layers (10, 1), w_threshold 0.3), ``torch.manual_seed(0)`` first, as in
                     the reference measurements behind the nonlinear anchors
   stabledag_mlp     ``StableDAGLearner(model="mlp", n_iter_no_change=10, max_epochs=800,
-                    random_state=0)`` (unit-free likelihood, standardized inside)
+                    random_state=0)`` (unit-free likelihood, standardized inside); variants:
+                    the continuous fit's thresholded DAG (``predict_graph(threshold_)``) and
+                    the additive search alone (``stabledag._additive.additive_search``)
   stabledag_mlp_ev  the same with ``standardize=False, equal_variances=True`` (NOTEARS-MLP's
                     least squares)
 
-Optional stabledag variant (not in the default list either):
+Optional variants (not in the default list either):
 
   stabledag_disen   ``StableDAGLearner(lambda_disen=1.0, random_state=0)``: the default
                     linear model with the residual-dependence term
+  stabledag_gammaG  the default with the extended-BIC gamma set to G (``gamma0``,
+                    ``gamma05``, ``gamma15``, ``gamma2``) by patching the private
+                    ``stabledag._search.EBIC_GAMMA``: for the design-seed re-check only
+  golem_nv_evinit   GOLEM-NV started from GOLEM-EV's solution (lambda_1 2e-2, 1e5 steps),
+                    the protocol of the GOLEM paper
+  boss_lambda2      BOSS with causal-learn's default ``lambda_value=2``
 
 Which interpreter runs a method: see ``METHOD_ENV`` (peers / lingam / project).
 """
@@ -80,9 +109,33 @@ METHOD_ENV = {
     "stabledag_mlp": ("project", ("stabledag",), "stabledag"),
     "stabledag_mlp_ev": ("project", ("stabledag",), "stabledag"),
     "stabledag_disen": ("project", ("stabledag",), "stabledag"),
+    "ges_ebic": ("peers", ("causallearn.search.ScoreBased.GES",), "causal-learn"),
+    "grasp": ("peers", ("causallearn.search.PermutationBased.GRaSP",), "causal-learn"),
+    "boss": ("peers", ("causallearn.search.PermutationBased.BOSS",), "causal-learn"),
+    "boss_lambda2": ("peers", ("causallearn.search.PermutationBased.BOSS",), "causal-learn"),
+    "golem_nv": ("peers", ("scipy.linalg",), "scipy"),
+    "golem_nv_evinit": ("peers", ("scipy.linalg",), "scipy"),
+    "cam": ("project", ("stabledag", "sklearn.preprocessing"), "stabledag"),
+    "stabledag_gamma0": ("project", ("stabledag",), "stabledag"),
+    "stabledag_gamma05": ("project", ("stabledag",), "stabledag"),
+    "stabledag_gamma15": ("project", ("stabledag",), "stabledag"),
+    "stabledag_gamma2": ("project", ("stabledag",), "stabledag"),
 }
+GAMMA_METHODS = {
+    "stabledag_gamma0": 0.0,
+    "stabledag_gamma05": 0.5,
+    "stabledag_gamma15": 1.5,
+    "stabledag_gamma2": 2.0,
+}
+# methods whose output is a CPDAG (scored as a class; B_est is its directed part)
+CPDAG_METHODS = ("pc", "ges", "ges_ebic", "grasp", "boss", "boss_lambda2")
 NONLINEAR_METHODS = ["notears_mlp", "stabledag_mlp", "stabledag_mlp_ev"]
-EXTRA_METHODS = NONLINEAR_METHODS + ["stabledag_disen"]
+EXTRA_METHODS = NONLINEAR_METHODS + [
+    "stabledag_disen",
+    "golem_nv_evinit",
+    "boss_lambda2",
+    *GAMMA_METHODS,
+]
 # the default method list: the linear methods
 PEER_METHODS = [
     m for m, (env, _, _) in METHOD_ENV.items() if env != "project" and m not in EXTRA_METHODS
@@ -92,6 +145,19 @@ STABLEDAG_METHODS = [
 ]
 # the budget used for the MLP model in the benchmarks (see benchmarks/README.md)
 MLP_SETTINGS = {"model": "mlp", "n_iter_no_change": 10, "max_epochs": 800}
+# stabledag's extended-BIC gamma (src/stabledag/_search.py, EBIC_GAMMA); accuracy.py checks
+# that the package still uses this value before it reports GES/GRaSP/BOSS "with our EBIC"
+EBIC_GAMMA = 1.0
+
+
+def ebic_lambda(n, d, gamma=EBIC_GAMMA):
+    """causal-learn ``lambda_value`` whose penalty equals stabledag's extended BIC.
+
+    causal-learn's Gaussian BIC scores a node ``-n/2 (1 + log var) - lambda (|pa| + 1) log n``
+    (higher is better); stabledag's cost is ``n/2 log var + (log(n)/2 + gamma log d) |pa|``
+    (lower is better).  Equal per-parent penalties: ``lambda = 1/2 + gamma log(d) / log(n)``.
+    """
+    return 0.5 + gamma * np.log(d) / np.log(n)
 
 
 def sort_and_regress(X, scores):
@@ -153,20 +219,58 @@ def _fit_notears_mlp(X):
     return np.asarray(model.causal_matrix, dtype=float), {}
 
 
+def _cpdag_result(graph, **info):
+    """(directed part, info with causal-learn's endpoint matrix) for a CPDAG method."""
+    graph = np.asarray(graph)
+    B, n_und, n_bi = cpdag_directed_part(graph)
+    info.update(n_undirected=n_und, n_bidirected=n_bi, cl_graph=graph.astype(int).tolist())
+    return B.astype(float), info
+
+
 def _fit_pc(X):
     from causallearn.search.ConstraintBased.PC import pc
 
-    graph = pc(X.copy(), 0.05, "fisherz", show_progress=False).G.graph
-    B, n_und, n_bi = cpdag_directed_part(graph)
-    return B.astype(float), {"n_undirected": n_und, "n_bidirected": n_bi}
+    return _cpdag_result(pc(X.copy(), 0.05, "fisherz", show_progress=False).G.graph)
 
 
-def _fit_ges(X):
+def _fit_ges(X, ebic=False):
     from causallearn.search.ScoreBased.GES import ges
 
-    graph = ges(X.copy(), score_func="local_score_BIC")["G"].graph
-    B, n_und, n_bi = cpdag_directed_part(graph)
-    return B.astype(float), {"n_undirected": n_und, "n_bidirected": n_bi}
+    lam = ebic_lambda(*X.shape) if ebic else 0.5
+    graph = ges(X.copy(), score_func="local_score_BIC", parameters={"lambda_value": lam})
+    return _cpdag_result(graph["G"].graph, lambda_value=lam)
+
+
+def _fit_permutation(X, which, lam=None):
+    """GRaSP or BOSS (causal-learn) under the Gaussian BIC with ``lambda_value`` lam."""
+    if which == "grasp":
+        from causallearn.search.PermutationBased.GRaSP import grasp as search
+    else:
+        from causallearn.search.PermutationBased.BOSS import boss as search
+    lam = ebic_lambda(*X.shape) if lam is None else lam
+    G = search(
+        X.copy(),
+        score_func="local_score_BIC_from_cov",
+        parameters={"lambda_value": lam},
+        verbose=False,
+    )
+    return _cpdag_result(G.graph, lambda_value=lam)
+
+
+def _fit_golem(X, ev_init=False):
+    import _golem
+
+    if not ev_init:
+        Xc = X - X.mean(axis=0)
+        S = Xc.T @ Xc / X.shape[0]
+        B = _golem._train(S, equal_variances=False, num_iter=100_000, **_golem.NV_SETTINGS)
+        return _golem.postprocess(B), {"golem_iters": 100_000, "golem_init": "zero"}
+    return _golem.golem_nv(X), {"golem_iters": 100_000, "golem_init": "GOLEM-EV"}
+
+
+def _fit_cam(X):
+    additive_search = _private("additive_search", ("stabledag._additive",))
+    return np.asarray(additive_search(standardize(X), []), dtype=float), {}
 
 
 def _fit_lingam(X):
@@ -177,12 +281,103 @@ def _fit_lingam(X):
     return np.asarray(model.adjacency_matrix_, dtype=float).T, {}  # lingam: A[i, j] = j -> i
 
 
-def _fit_stabledag(X, **kwargs):
+def _private(name, modules):
+    """A private stabledag function, looked up in the modules it may live in (the package
+    is being refactored); a clear error if it is in none of them."""
+    for module in modules:
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError(f"{name} not found in {', '.join(modules)}: update benchmarks/peers.py")
+
+
+SEARCH_MODULES = ("stabledag._search", "stabledag.search", "stabledag._scores")
+FITTING_MODULES = ("stabledag._fitting", "stabledag._solver", "stabledag.fitting")
+
+
+def _timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0
+
+
+def _stabledag_ablations(X):
+    """The default pipeline's stages, each alone, on the same data (private functions).
+
+    Variants (each a DAG with its own seconds):
+
+    * ``cont_only``: ``StableDAGLearner(refine=False)``: the continuous fit and its
+      EBIC-selected threshold, no order search (seconds: that whole fit);
+    * ``search_empty``: ``stabledag._search.order_search(S, n, zeros)`` on the standardized
+      data's second moments: the greedy order search started from the empty graph, no
+      continuous fit at all (seconds: the search);
+    * ``start_auto`` and ``start_<cut>``: the order search started from one DAG only, the
+      continuous fit's weights cut at the selected threshold or at one of
+      ``stabledag._fitting.REFINE_STARTS`` (seconds: the search alone; add ``cont_only``'s);
+
+    the default itself runs all the starts (the selected threshold's and REFINE_STARTS) and
+    keeps the lowest-EBIC result.
+    """
+    from stabledag import StableDAGLearner
+    from stabledag.graph import threshold_to_dag
+
+    order_search = _private("order_search", SEARCH_MODULES)
+    starts = _private("REFINE_STARTS", FITTING_MODULES)
+    Z = standardize(X)
+    n, d = Z.shape
+    S = Z.T @ Z / n
+    est, secs = _timed(StableDAGLearner(random_state=0, refine=False).fit, X.copy())
+    W, cut = est.raw_adjacency_, float(est.threshold_)
+    variants = {"cont_only": (est.predict_graph(), secs)}
+    variants["search_empty"] = _timed(order_search, S, n, np.zeros((d, d), dtype=int))
+    for name, c in [("auto", cut)] + [(f"{c:g}", c) for c in starts]:
+        start = (threshold_to_dag(W, c) != 0).astype(int)
+        variants["start_" + name] = _timed(order_search, S, n, start)
+    out = {
+        k: {"B_est": (np.asarray(B) != 0).astype(int).tolist(), "fit_seconds": s}
+        for k, (B, s) in variants.items()
+    }
+    return {"variants": out, "threshold": cut, "refine_starts": list(starts)}
+
+
+def _fit_stabledag(X, ablations=False, **kwargs):
     from stabledag import StableDAGLearner
 
-    est = StableDAGLearner(random_state=0, **kwargs)
-    est.fit(X.copy())
-    return np.asarray(est.predict_graph(), dtype=float), {}
+    est, secs = _timed(StableDAGLearner(random_state=0, **kwargs).fit, X.copy())
+    info = {"threshold": float(est.threshold_)}
+    if ablations:
+        info.update(_stabledag_ablations(X))
+    return np.asarray(est.predict_graph(), dtype=float), info
+
+
+def _fit_stabledag_mlp(X, **kwargs):
+    """The MLP model, with its continuous fit's DAG and the additive search alone."""
+    from stabledag import StableDAGLearner
+
+    additive_search = _private("additive_search", ("stabledag._additive",))
+    est = StableDAGLearner(random_state=0, **MLP_SETTINGS, **kwargs).fit(X.copy())
+    cont = est.predict_graph(threshold=float(est.threshold_))
+    searched, secs = _timed(additive_search, standardize(X), [])
+    variants = {
+        "cont_only": {"B_est": cont.tolist(), "fit_seconds": None},
+        "additive_only": {"B_est": np.asarray(searched, int).tolist(), "fit_seconds": secs},
+    }
+    return np.asarray(est.predict_graph(), dtype=float), {"variants": variants}
+
+
+def _fit_stabledag_gamma(X, gamma):
+    import stabledag
+
+    module = importlib.import_module(SEARCH_MODULES[0])
+    if not hasattr(module, "EBIC_GAMMA"):
+        raise ImportError("stabledag._search.EBIC_GAMMA is gone: update benchmarks/peers.py")
+    old, module.EBIC_GAMMA = module.EBIC_GAMMA, gamma
+    try:
+        est = stabledag.StableDAGLearner(random_state=0).fit(X.copy())
+    finally:
+        module.EBIC_GAMMA = old
+    return np.asarray(est.predict_graph(), dtype=float), {"ebic_gamma": gamma}
 
 
 FITTERS = {
@@ -193,14 +388,24 @@ FITTERS = {
     "direct_lingam": _fit_lingam,
     "sortnregress": lambda X: (sort_and_regress(X, np.var(X, axis=0)), {}),
     "r2sortnregress": lambda X: (sort_and_regress(X, r2_of_each(X)), {}),
-    "stabledag": _fit_stabledag,
+    "stabledag": lambda X: _fit_stabledag(
+        X, ablations=os.environ.get("STABLEDAG_BENCH_ABLATIONS", "1") != "0"
+    ),
     "stabledag_ev": lambda X: _fit_stabledag(X, standardize=False, equal_variances=True),
     "notears_mlp": _fit_notears_mlp,
-    "stabledag_mlp": lambda X: _fit_stabledag(X, **MLP_SETTINGS),
+    "stabledag_mlp": _fit_stabledag_mlp,
     "stabledag_mlp_ev": lambda X: _fit_stabledag(
         X, standardize=False, equal_variances=True, **MLP_SETTINGS
     ),
     "stabledag_disen": lambda X: _fit_stabledag(X, lambda_disen=1.0),
+    "ges_ebic": lambda X: _fit_ges(X, ebic=True),
+    "grasp": lambda X: _fit_permutation(X, "grasp"),
+    "boss": lambda X: _fit_permutation(X, "boss"),
+    "boss_lambda2": lambda X: _fit_permutation(X, "boss", lam=2.0),
+    "golem_nv": _fit_golem,
+    "golem_nv_evinit": lambda X: _fit_golem(X, ev_init=True),
+    "cam": _fit_cam,
+    **{m: (lambda X, g=g: _fit_stabledag_gamma(X, g)) for m, g in GAMMA_METHODS.items()},
 }
 
 
@@ -227,6 +432,26 @@ def check_importable(method):
     return None
 
 
+_WARM = set()
+
+
+def _warm_up(method):
+    """Once per process, a tiny stabledag fit before the timer (first-call costs: lazy
+    imports, allocator warm-up), so that the first fit of a batch is timed like the rest."""
+    if METHOD_ENV[method][0] != "project" or "project" in _WARM:
+        return
+    _WARM.add("project")
+    from stabledag import StableDAGLearner
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200)
+    X = np.column_stack([a, a + rng.normal(size=200), rng.normal(size=200)])
+    try:
+        StableDAGLearner(random_state=0, max_epochs=20).fit(X)
+    except Exception:  # the timed fit will report any real problem
+        pass
+
+
 def run(method, X):
     """Fit one method; returns the OUT.json record (status ok / skipped / error)."""
     if method not in FITTERS:
@@ -240,6 +465,7 @@ def run(method, X):
     if note:
         return dict(rec, status="skipped", note=note)
     warnings.filterwarnings("ignore")
+    _warm_up(method)
     try:
         t0 = time.perf_counter()
         W, info = FITTERS[method](X)

@@ -348,7 +348,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.gpu:
         return gpu_main(args)
-    env = worker_env(checkout_src())
+    env = dict(worker_env(checkout_src()), STABLEDAG_BENCH_ABLATIONS="0")  # timing: no ablations
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         print("Ratio table fits (one at a time):", flush=True)
