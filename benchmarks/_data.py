@@ -189,19 +189,21 @@ def _standardized(x):
     return (x - x.mean()) / sd if sd > 0 else x - x.mean()
 
 
-def simulate_variant_sem(W, n, rng, variant, extra_rng, noise_type="gaussian"):
+def simulate_variant_sem(W, n, rng, variant, extra_rng, noise_type="gaussian", r2_range=None):
     """Sample n rows of a linear SEM changed by ``variant`` (see the module docstring).
 
     The noise is drawn exactly as in :func:`simulate_linear_sem` (one draw per node, in
-    generation order).  Returns ``(X, W_effective)``: for ``wellcond`` / ``neardet`` the
-    rescaled weights, else ``W``.
+    generation order).  ``r2_range``: the R^2 range of the rescaling (default: the
+    variant's, ``R2_RANGES``; any variant name with ``r2_range`` rescales).  Returns
+    ``(X, W_effective)``: for a rescaling the rescaled weights, else ``W``.
     """
     d = W.shape[0]
     order = topological_order(W)
     scales = noise_scales(d, None, True, rng=extra_rng) if variant == "nv" else np.ones(d)
+    r2_range = R2_RANGES.get(variant) if r2_range is None else r2_range
     r2 = None
-    if variant in R2_RANGES:
-        r2 = extra_rng.uniform(*R2_RANGES[variant], size=d)
+    if r2_range is not None:
+        r2 = extra_rng.uniform(*r2_range, size=d)
     W_eff = W.copy()
     X = np.zeros((n, d))
     Z = np.zeros((n, d))  # standardized copies (for the quadratic term)

@@ -58,7 +58,12 @@ def timed(n_workers, work):
     return out
 
 
-def main():
+def main(argv=None):
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
+    args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     X, _, _ = _data.make_dataset("ER", 2, 20, 1000, 0)
     work = jobs(X)
@@ -69,8 +74,8 @@ def main():
             f"| {name} | {one[name]:.1f} | {two[name]:.1f} | {one[name] / two[name]:.2f}x |"
         )
     print("\n".join(lines))
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "dask_speedup.json"), "w") as fh:
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(os.path.join(args.out_dir, "dask_speedup.json"), "w") as fh:
         json.dump({"one_worker": one, "two_workers": two}, fh, indent=1)
 
 

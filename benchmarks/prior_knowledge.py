@@ -88,9 +88,14 @@ def markdown(rows):
     return "\n".join(lines)
 
 
-def main():
+def main(argv=None):
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
+    args = ap.parse_args(argv)
     rows = run()
-    out = os.path.join(HERE, "results")
+    out = args.out_dir
     os.makedirs(out, exist_ok=True)
     table = markdown(rows)
     print("\nSHD (F1), stabledag default mode, tiers cut from the true order\n\n" + table)

@@ -1,0 +1,317 @@
+"""One command for every table and figure in the README and the documentation.
+
+    python benchmarks/run_all.py --quick    # reduced grid, into benchmarks/results/quick/
+    python benchmarks/run_all.py            # the full grid, into benchmarks/results/
+    python benchmarks/run_all.py --only reference,sparse    # some steps only
+    python benchmarks/run_all.py --list                     # the steps and their commands
+
+Each step is one benchmark script run in a subprocess (``accuracy.py`` for the accuracy
+experiments, and the other scripts of ``benchmarks/``); its command line is printed, run
+and recorded in ``run_all.md`` / ``run_all.json`` next to the results, with its wall time
+and the machine's load average before and after (the machine may be shared: seconds are
+indicative).  A failing step is reported and the others still run; the exit status is 1
+if any step failed.
+
+Seeds (see ``accuracy.SEED_SETS``): the accuracy experiments behind the README run on the
+evaluation seeds 1000-1009 (never used to choose a setting); the ``design_*`` steps re-check
+the settings that were chosen earlier (EBIC gamma, starting cuts, spline knots, GOLEM's
+initialisation, BOSS's penalty) on the design seeds 0-9 only.  The quick mode runs the same
+steps on a smaller grid (fewer seeds, d = 10, fewer slow peers), to check that everything
+runs and to give a first look; its tables are not the ones the documentation shows.
+
+Peers need ``STABLEDAG_PEERS_PYTHON`` and ``STABLEDAG_LINGAM_PYTHON`` (see README.md).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+
+# method lists (see peers.py for what each runs)
+MAIN = (
+    "stabledag,stabledag_ev,boss,grasp,ges_ebic,ges,pc,golem_nv,cam,dagma_linear,notears,"
+    "direct_lingam,sortnregress,r2sortnregress"
+)
+# raw data too for the methods that read the units (and stabledag, to show it does not)
+MAIN_SCALES = "std,stabledag:raw,stabledag_ev:raw,dagma_linear:raw,notears:raw,sortnregress:raw"
+OTHER = (
+    "stabledag,stabledag_ev,boss,grasp,ges_ebic,pc,golem_nv,cam,dagma_linear,direct_lingam,"
+    "r2sortnregress"
+)
+OTHER_SCALES = "std,stabledag_ev:raw,dagma_linear:raw"
+LARGE_N = "stabledag,boss,grasp,ges_ebic,pc,golem_nv,dagma_linear,direct_lingam,r2sortnregress"
+GAMMAS = "stabledag,stabledag_gamma0,stabledag_gamma05,stabledag_gamma15,stabledag_gamma2"
+
+
+def accuracy_step(name, title, args, quick_args):
+    """A step that runs accuracy.py with ``--tag name``."""
+    return {
+        "name": name,
+        "title": title,
+        "script": "accuracy.py",
+        "args": [*args, "--tag", name, "--title", title],
+        "quick_args": [*quick_args, "--tag", name, "--title", title + " (quick)"],
+    }
+
+
+STEPS = [
+    accuracy_step(
+        "reference",
+        "Reference data (ER2 / SF2), evaluation seeds",
+        ["--generators", "ER2,SF2", "--ds", "10,20", "--seed-set", "eval"]
+        + ["--methods", MAIN, "--scales", MAIN_SCALES],
+        ["--generators", "ER2,SF2", "--ds", "10", "--seeds", "1000,1001,1002"]
+        + ["--methods", MAIN.replace("golem_nv,", "").replace("notears,", "")]
+        + ["--scales", MAIN_SCALES],
+    ),
+    accuracy_step(
+        "sparse",
+        "Sparse graphs (ER1, random trees), evaluation seeds",
+        ["--generators", "ER1,TREE", "--ds", "20", "--seed-set", "eval", "--no-sachs"]
+        + ["--methods", OTHER, "--scales", OTHER_SCALES],
+        ["--generators", "ER1,TREE", "--ds", "10", "--seeds", "1000,1001,1002", "--no-sachs"]
+        + ["--methods", OTHER.replace("golem_nv,", ""), "--scales", OTHER_SCALES],
+    ),
+    accuracy_step(
+        "variants",
+        "iSCM, unequal noise variances, well-conditioned and near-deterministic SEMs "
+        "(ER2), evaluation seeds",
+        ["--generators", "ER2-iscm,ER2-nv,ER2-wellcond,ER2-neardet", "--ds", "20"]
+        + ["--seed-set", "eval", "--no-sachs", "--methods", OTHER, "--scales", OTHER_SCALES],
+        ["--generators", "ER2-iscm,ER2-nv,ER2-wellcond,ER2-neardet", "--ds", "10"]
+        + ["--seeds", "1000,1001,1002", "--no-sachs"]
+        + ["--methods", OTHER.replace("golem_nv,", ""), "--scales", OTHER_SCALES],
+    ),
+    accuracy_step(
+        "large_n",
+        "Large n: a linear SEM with a small quadratic term (ER2-quad) against the linear "
+        "SEM (ER2), d = 10, n = 1e3, 1e4, 1e5, evaluation seeds",
+        ["--generators", "ER2,ER2-quad", "--ds", "10", "--ns", "1000,10000,100000"]
+        + ["--seed-set", "eval", "--no-sachs", "--methods", LARGE_N, "--scales", "std"],
+        ["--generators", "ER2,ER2-quad", "--ds", "10", "--ns", "1000,100000"]
+        + ["--seeds", "1000,1001,1002", "--no-sachs", "--scales", "std"]
+        + ["--methods", "stabledag,boss,ges_ebic,pc,dagma_linear"],
+    ),
+    accuracy_step(
+        "mlp",
+        "Nonlinear MLP SEM (ER2, d = 10): the MLP model and its additive search alone, "
+        "evaluation seeds",
+        ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seed-set", "eval"]
+        + ["--no-sachs", "--methods", "stabledag_mlp,boss,pc", "--scales", "std"]
+        + ["--timeout", "900"],
+        ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
+        + ["--no-sachs", "--methods", "stabledag_mlp,boss", "--scales", "std"],
+    ),
+    accuracy_step(
+        "sachs_mlp",
+        "Sachs: the MLP model and its additive search alone",
+        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--timeout", "900"],
+        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw"],
+    ),
+    accuracy_step(
+        "reference_d50",
+        "Reference data at d = 50 (ER2 / SF2), evaluation seeds",
+        ["--generators", "ER2,SF2", "--ds", "50", "--seed-set", "eval", "--no-sachs"]
+        + ["--methods", OTHER, "--scales", OTHER_SCALES, "--timeout", "900"],
+        ["--generators", "ER2", "--ds", "50", "--seeds", "1000", "--no-sachs"]
+        + ["--methods", "stabledag,boss,pc,dagma_linear", "--scales", "std"],
+    ),
+    accuracy_step(
+        "design_gamma",
+        "Design seeds: EBIC gamma and the starting cuts (ablation variants)",
+        ["--generators", "ER2,SF2", "--ds", "10,20", "--seed-set", "design", "--no-sachs"]
+        + ["--methods", GAMMAS, "--scales", "std"],
+        ["--generators", "ER2", "--ds", "10", "--seeds", "0,1,2", "--no-sachs"]
+        + ["--methods", GAMMAS, "--scales", "std"],
+    ),
+    accuracy_step(
+        "design_peers",
+        "Design seeds: GOLEM-NV's start and BOSS's penalty",
+        ["--generators", "ER2,SF2", "--ds", "20", "--seed-set", "design", "--no-sachs"]
+        + ["--methods", "golem_nv,golem_nv_evinit,boss,boss_lambda2", "--scales", "std"],
+        ["--generators", "ER2", "--ds", "10", "--seeds", "0", "--no-sachs"]
+        + ["--methods", "boss,boss_lambda2", "--scales", "std"],
+    ),
+    {
+        "name": "design_knots",
+        "title": "Design seeds: spline knots of the additive search",
+        "script": "design_knots.py",
+        "args": [],
+        "quick_args": ["--quick"],
+    },
+    {
+        "name": "failure_modes",
+        "title": "Assumptions and failure modes, measured",
+        "script": "failure_modes.py",
+        "args": [],
+        "quick_args": ["--quick"],
+    },
+    {
+        "name": "speed",
+        "title": "Speed against DAGMA",
+        "script": "speed.py",
+        "args": [],
+        "quick_args": ["--quick", "--no-large"],
+    },
+    {
+        "name": "prior_knowledge",
+        "title": "Prior knowledge (tiers)",
+        "script": "prior_knowledge.py",
+        "args": [],
+        "quick_args": [],
+    },
+    accuracy_step(
+        "nonlinear_peers",
+        "Nonlinear MLP SEM (ER2, d = 10) against NOTEARS-MLP, evaluation seeds",
+        ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seed-set", "eval"]
+        + ["--no-sachs", "--methods", "stabledag_mlp_ev,notears_mlp", "--scales", "raw"]
+        + ["--timeout", "900"],
+        ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
+        + ["--no-sachs", "--methods", "stabledag_mlp_ev", "--scales", "raw"],
+    ),
+    *[
+        accuracy_step(
+            f"disen_{noise}",
+            f"Linear SEM with {noise} noise (ER2, d = 20): lambda_disen, evaluation seeds",
+            ["--noise", noise, "--generators", "ER2", "--ds", "20", "--seed-set", "eval"]
+            + ["--no-sachs", "--scales", "std"]
+            + ["--methods", "stabledag,stabledag_disen,boss,direct_lingam,dagma_linear"],
+            ["--noise", noise, "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
+            + ["--no-sachs", "--scales", "std"]
+            + ["--methods", "stabledag,stabledag_disen,direct_lingam"],
+        )
+        for noise in ("laplace", "gumbel", "uniform")
+    ],
+    {
+        "name": "dask_speedup",
+        "title": "Dask: 2 workers against 1",
+        "script": "dask_speedup.py",
+        "args": [],
+        "quick_args": [],
+    },
+    {
+        "name": "tuning",
+        "title": "Tuning with GridSearchCV",
+        "script": "tuning.py",
+        "args": [],
+        "quick_args": ["--quick"],
+    },
+]
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="the reduced grid (see above)")
+    ap.add_argument("--only", default=None, help="comma-separated step names")
+    ap.add_argument("--skip", default=None, help="comma-separated step names")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel fits (default 2)")
+    ap.add_argument("--out-dir", default=None, help="default results/ (quick: results/quick/)")
+    ap.add_argument("--list", action="store_true", help="print the steps and exit")
+    args = ap.parse_args(argv)
+    args.out_dir = args.out_dir or (os.path.join(RESULTS, "quick") if args.quick else RESULTS)
+    names = [s["name"] for s in STEPS]
+    for opt in ("only", "skip"):
+        value = getattr(args, opt)
+        chosen = [v.strip() for v in value.split(",")] if value else []
+        unknown = set(chosen) - set(names)
+        if unknown:
+            ap.error(f"unknown steps {sorted(unknown)}; choose from {names}")
+        setattr(args, opt, chosen)
+    return args
+
+
+def command(step, args):
+    """The argv of one step."""
+    extra = list(step["quick_args"] if args.quick else step["args"])
+    cmd = [sys.executable, os.path.join(HERE, step["script"]), *extra, "--out-dir", args.out_dir]
+    if step["script"] == "accuracy.py":
+        cmd += ["--jobs", str(args.jobs)]
+    return cmd
+
+
+def _shown(cmd):
+    """The command as a user would type it (relative script path, `python`)."""
+    repo = os.path.dirname(HERE)
+    parts = ["python", os.path.relpath(cmd[1], repo)]
+    for p in cmd[2:]:
+        if os.path.isabs(p) and p.startswith(repo):
+            p = os.path.relpath(p, repo)
+        parts.append(f'"{p}"' if " " in p else p)
+    return " ".join(parts)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    steps = [
+        s for s in STEPS if (not args.only or s["name"] in args.only) and s["name"] not in args.skip
+    ]
+    if args.list:
+        for s in steps:
+            print(f"{s['name']:16s} {_shown(command(s, args))}")
+        return 0
+    os.makedirs(args.out_dir, exist_ok=True)
+    log_path = os.path.join(args.out_dir, "run_all.json")
+    done = []
+    if os.path.exists(log_path):  # keep the records of steps not rerun now
+        with open(log_path) as f:
+            done = [r for r in json.load(f)["steps"] if r["name"] not in {s["name"] for s in steps}]
+    start = time.perf_counter()
+    failed = []
+    for step in steps:
+        cmd = command(step, args)
+        print(f"\n=== {step['name']}: {_shown(cmd)}", flush=True)
+        load_before = os.getloadavg()
+        t0 = time.perf_counter()
+        rc = subprocess.run(cmd).returncode
+        secs = time.perf_counter() - t0
+        rec = {
+            "name": step["name"],
+            "title": step["title"],
+            "command": _shown(cmd),
+            "returncode": rc,
+            "seconds": secs,
+            "load_before": load_before,
+            "load_after": os.getloadavg(),
+            "finished": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        done = [r for r in done if r["name"] != step["name"]] + [rec]
+        if rc != 0:
+            failed.append(step["name"])
+        _write_log(args, done, log_path)
+        print(f"=== {step['name']}: exit {rc}, {secs / 60:.1f} min", flush=True)
+    total = time.perf_counter() - start
+    print(f"\nall steps: {total / 60:.1f} min; failed: {', '.join(failed) or 'none'}")
+    return 1 if failed else 0
+
+
+def _write_log(args, records, path):
+    """run_all.json and run_all.md: every step's command, exit status and time."""
+    with open(path, "w") as f:
+        json.dump({"quick": args.quick, "cpu_count": os.cpu_count(), "steps": records}, f, indent=1)
+    lines = [
+        f"## run_all.py{' --quick' if args.quick else ''}: steps, commands and times",
+        "",
+        f"{os.cpu_count()} CPUs, shared with other work (load averages before / after each "
+        "step: 1-minute values); times are wall-clock.",
+        "",
+        "| step | command | exit | minutes | load before / after |",
+        "|---|---|---|---|---|",
+    ]
+    for r in records:
+        lines.append(
+            f"| {r['name']} | `{r['command']}` | {r['returncode']} | {r['seconds'] / 60:.1f} | "
+            f"{r['load_before'][0]:.1f} / {r['load_after'][0]:.1f} |"
+        )
+    total = sum(r["seconds"] for r in records)
+    lines += ["", f"Total: {total / 60:.1f} min."]
+    with open(os.path.join(os.path.dirname(path), "run_all.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
