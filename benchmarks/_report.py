@@ -223,7 +223,11 @@ def directed_table(runs, info):
 
 def criterion_table(runs, info, scale="std"):
     """How often a score-based output costs more than the true DAG under its own score."""
-    methods = [m for m in _methods(runs, variants=True) if _has(runs, m, "own_gap")]
+    methods = [
+        m
+        for m in _methods(runs, variants=True)
+        if any(r["method"] == m and r["scale"] == scale and "own_gap" in r for r in runs)
+    ]
     if not methods:
         return ""
     lines = [
@@ -379,25 +383,25 @@ def problems(runs):
     return "\n".join(lines) if lines else "- none"
 
 
-def markdown(runs, info, header, extra_sections=()):
-    """The whole Markdown report."""
-    main = [m for m in _methods(runs)]
+def sections(runs, info, header):
+    """The report's sections, by name (``markdown`` joins them; ``accuracy.py`` also
+    writes some of them to their own files, for the documentation to include)."""
+    main = _methods(runs)
     has_std = any(r["scale"] == "std" for r in runs)
     scale = "std" if has_std else "raw"
     what = "standardized data" if has_std else "raw data"
-    parts = [
-        header,
-        data_table(info),
-        metric_table(
-            runs,
-            info,
-            "shd_cpdag",
-            0,
-            f"Class SHD (median [10%–90%] over seeds, {what}; lower is better)",
-            scale,
-            main,
-        ),
-        metric_table(
+    class_std = metric_table(
+        runs,
+        info,
+        "shd_cpdag",
+        0,
+        f"Class SHD (median [10%–90%] over seeds, {what}; lower is better)",
+        scale,
+        main,
+    )
+    class_raw = ""
+    if has_std:
+        class_raw = metric_table(
             runs,
             info,
             "shd_cpdag",
@@ -406,21 +410,35 @@ def markdown(runs, info, header, extra_sections=()):
             "raw",
             main,
         )
-        if has_std
-        else "",
-        f1_table(runs, info, scale, main),
-        directed_table(runs, info),
-        metric_table(runs, info, "fit_seconds", 1, "Fit seconds (median)", scale, main, False),
-        edges_table(runs, info, scale),
-        criterion_table(runs, info, scale),
-        reversible_table(runs, info, scale),
-        paired_table(runs, info, scale=scale),
-        ablation_table(runs, info, "stabledag", scale),
-        ablation_table(runs, info, "stabledag_mlp", scale),
-        *extra_sections,
-        "### Skipped, failed and cyclic runs\n\n" + problems(runs),
-    ]
-    return "\n\n".join(p for p in parts if p) + "\n"
+    out = OrderedDict()
+    out["header"] = header
+    out["data"] = data_table(info)
+    out["class"] = "\n\n".join(
+        p for p in (class_std, class_raw, f1_table(runs, info, scale, main)) if p
+    )
+    out["directed"] = directed_table(runs, info)
+    out["seconds"] = metric_table(
+        runs, info, "fit_seconds", 1, "Fit seconds (median)", scale, main, False
+    )
+    out["edges"] = edges_table(runs, info, scale)
+    out["search"] = criterion_table(runs, info, scale)
+    out["reversible"] = reversible_table(runs, info, scale)
+    out["paired"] = paired_table(runs, info, scale=scale)
+    out["ablation"] = "\n\n".join(
+        p
+        for p in (
+            ablation_table(runs, info, "stabledag", scale),
+            ablation_table(runs, info, "stabledag_mlp", scale),
+        )
+        if p
+    )
+    out["problems"] = "### Skipped, failed and cyclic runs\n\n" + problems(runs)
+    return OrderedDict((k, v) for k, v in out.items() if v)
+
+
+def markdown(runs, info, header):
+    """The whole Markdown report."""
+    return "\n\n".join(sections(runs, info, header).values()) + "\n"
 
 
 def plot(runs, info, path, key="shd_cpdag"):

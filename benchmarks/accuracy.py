@@ -549,7 +549,8 @@ def write_results(args, datasets, runs, elapsed):
     os.makedirs(args.out_dir, exist_ok=True)
     stem = os.path.join(args.out_dir, "accuracy_" + args.tag)
     info = _report.setting_info(datasets)
-    md = _report.markdown(runs, info, header(args, datasets, elapsed))
+    head = header(args, datasets, elapsed)
+    md = render(stem, runs, info, head)
     drop = ("X", "path", "B_true", "S")
     meta = [{k: v for k, v in ds.items() if k not in drop} for ds in datasets]
     for m, ds in zip(meta, datasets):
@@ -563,6 +564,7 @@ def write_results(args, datasets, runs, elapsed):
         "seed_set": args.seed_set,
         "seeds": args.seeds,
         "elapsed_seconds": elapsed,
+        "header": head,
         "environment": environment(args, runs),
         "datasets": meta,
         "settings": info,
@@ -570,14 +572,39 @@ def write_results(args, datasets, runs, elapsed):
     }
     with open(stem + ".json", "w") as f:
         write_json(doc, f)
-    with open(stem + ".md", "w") as f:
-        f.write(md)
     print("\n" + md)
     try:
         _report.plot(runs, info, stem + ".png")
         print(f"wrote {stem}.{{json,md,png}}")
     except ImportError as exc:
         print(f"wrote {stem}.{{json,md}}; no plot ({exc})")
+
+
+def render(stem, runs, info, head):
+    """Write ``stem.md`` (the whole report) and its excerpts ``stem.<part>.md`` (the heading
+    and one group of tables each, for the documentation); returns the whole report."""
+    parts = _report.sections(runs, info, head)
+    md = "\n\n".join(parts.values()) + "\n"
+    with open(stem + ".md", "w") as f:
+        f.write(md)
+    for key in ("class", "search", "reversible", "ablation", "edges"):
+        if key in parts:
+            with open(f"{stem}.{key}.md", "w") as f:
+                f.write(parts["header"] + "\n\n" + parts[key] + "\n")
+    return md
+
+
+def rerender(path):
+    """Rewrite the Markdown files and the plot of a results JSON (after a report change)."""
+    with open(path) as f:
+        doc = json.load(f)
+    stem = path[: -len(".json")]
+    render(stem, doc["runs"], doc["settings"], doc["header"])
+    try:
+        _report.plot(doc["runs"], doc["settings"], stem + ".png")
+    except ImportError:
+        pass
+    print(f"rewrote {stem}.md and its excerpts")
 
 
 def write_json(doc, f):
@@ -605,6 +632,11 @@ def _json_default(obj):
 
 def main(argv=None):
     """Run the benchmark; exit status 0 even when some fits failed (they are reported)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--rerender"]:
+        for path in argv[1:]:
+            rerender(path)
+        return 0
     args = parse_args(argv)
     t0 = time.perf_counter()
     src = checkout_src()
