@@ -110,13 +110,14 @@ STEPS = [
         + ["--no-sachs", "--methods", "stabledag_mlp,boss,pc", "--scales", "std"]
         + ["--timeout", "900"],
         ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
-        + ["--no-sachs", "--methods", "stabledag_mlp,boss", "--scales", "std"],
+        + ["--no-sachs", "--methods", "stabledag_mlp,boss", "--scales", "std"]
+        + ["--timeout", "900"],
     ),
     accuracy_step(
         "sachs_mlp",
         "Sachs: the MLP model and its additive search alone",
         ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--timeout", "900"],
-        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw"],
+        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--timeout", "900"],
     ),
     accuracy_step(
         "reference_d50",
@@ -149,6 +150,13 @@ STEPS = [
         "script": "design_knots.py",
         "args": [],
         "quick_args": ["--quick"],
+    },
+    {
+        "name": "nonlinear_df",
+        "title": "Effective degrees of freedom of the random-feature BIC",
+        "script": "nonlinear_df.py",
+        "args": [],
+        "quick_args": [],
     },
     {
         "name": "failure_modes",
@@ -217,6 +225,7 @@ ORDER = (
     "variants",
     "large_n",
     "failure_modes",
+    "nonlinear_df",
     "mlp",
     "sachs_mlp",
     "design_peers",
