@@ -209,6 +209,13 @@ STEPS = [
         "quick_args": [],
     },
     {
+        "name": "validation",
+        "title": "Validation: the peers reproduce the anchors",
+        "script": "validate_anchors.py",
+        "args": [],
+        "quick_args": ["--quick"],
+    },
+    {
         "name": "tuning",
         "title": "Tuning with GridSearchCV",
         "script": "tuning.py",
@@ -239,6 +246,7 @@ ORDER = (
     "speed",
     "dask_speedup",
     "tuning",
+    "validation",
 )
 STEPS.sort(key=lambda s: ORDER.index(s["name"]))
 
@@ -268,7 +276,7 @@ def command(step, args):
     """The argv of one step."""
     extra = list(step["quick_args"] if args.quick else step["args"])
     cmd = [sys.executable, os.path.join(HERE, step["script"]), *extra, "--out-dir", args.out_dir]
-    if step["script"] == "accuracy.py":
+    if step["script"] in ("accuracy.py", "validate_anchors.py"):
         cmd += ["--jobs", str(args.jobs)]
     return cmd
 
