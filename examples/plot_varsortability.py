@@ -53,8 +53,9 @@ print("column variances, raw:", np.round(X_raw.var(axis=0), 1))
 # Two modes, two kinds of data
 # ----------------------------
 # * The **default** mode standardizes the columns and fits a Gaussian
-#   likelihood with one noise variance per node. It does not depend on the
-#   units of the data, so raw and standardized inputs give the same graph.
+#   likelihood with one noise variance per node. Because it standardizes
+#   first (``standardize=True``), it does not depend on the units of the
+#   data, so raw and standardized inputs give the same graph.
 # * The **equal-variance** mode (``standardize=False, equal_variances=True``)
 #   is least squares with one shared noise variance: the NOTEARS/DAGMA
 #   setting. It is right when all variables share units and noise scale,
