@@ -4,6 +4,11 @@ A batch is a list of jobs for one method (one interpreter).  The worker appends
 ``START k`` to a progress file before job k and writes each job's JSON when it is done.
 When a job runs past the limit, the process is killed, the job is recorded as a timeout
 and a fresh process resumes with the next job; a job that dies without output is a crash.
+
+The limit is on the worker's *CPU* time (user + system, from ``/proc``), so that a fit is
+not killed because other work shares the machine; a wall-clock cap of ``WALL_FACTOR``
+times the limit still guards against a hung process.  Where ``/proc`` is not available
+the limit is on wall-clock time.
 """
 
 import json
@@ -12,6 +17,18 @@ import subprocess
 import time
 
 POLL_S = 0.2
+WALL_FACTOR = 20
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of a process (and its waited-for children), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _started(progress_file):
@@ -53,13 +70,19 @@ def _launch(python, worker, jobs, stem, attempt, env, cwd):
 
 def _watch(proc, progress, timeout):
     """Wait for the process; returns (index of the job that timed out or -1, started)."""
-    current, since = -1, time.monotonic()
+    current, since, cpu_since = -1, time.monotonic(), _cpu_seconds(proc.pid)
     while proc.poll() is None:
         time.sleep(POLL_S)
         k = _started(progress)
+        cpu = _cpu_seconds(proc.pid)
         if k != current:
-            current, since = k, time.monotonic()
-        elif current >= 0 and time.monotonic() - since > timeout:
+            current, since, cpu_since = k, time.monotonic(), cpu
+            continue
+        if current < 0:
+            continue
+        wall = time.monotonic() - since
+        used = cpu - cpu_since if cpu is not None and cpu_since is not None else wall
+        if used > timeout or wall > WALL_FACTOR * timeout:
             proc.kill()
             proc.wait()
             return current, current
@@ -94,7 +117,7 @@ def run_batch(python, worker, jobs, stem, timeout, env, cwd):
 def _outcome(job, timed_out, timeout, log, proc):
     """The job's JSON record if it finished, else a timeout / crash record."""
     if timed_out:
-        return {"status": "timeout", "note": f"no result within {timeout:g} s"}
+        return {"status": "timeout", "note": f"no result within {timeout:g} CPU seconds"}
     if os.path.exists(job["out"]):
         with open(job["out"]) as f:
             return json.load(f)

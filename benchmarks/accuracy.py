@@ -359,6 +359,7 @@ def score(ds, method, scale, out):
     for name, var in (out.get("variants") or {}).items():
         vrec = dict(base, method=f"{method}[{name}]", status="ok")
         vrec["fit_seconds"] = var.get("fit_seconds")
+        vrec["fit_cpu_seconds"] = var.get("fit_cpu_seconds")
         Bv = np.array(var["B_est"], dtype=int)
         _score_one(ds, vrec, Bv, None)
         vrec["edges"] = edge_list(Bv)
@@ -478,6 +479,7 @@ def environment(args, runs):
         "jobs": args.jobs,
         "timeout_s": args.timeout,
         "threads_per_fit": 1,
+        "time_limit": "CPU seconds per fit (see _runner.py)",
     }
 
 
@@ -530,8 +532,10 @@ def header(args, datasets, elapsed):
         f"## {title}\n\n"
         + data
         + "Cells: median over seeds [10%-90% quantiles, numpy's linear interpolation]. "
-        f"{args.jobs} parallel worker processes, one thread each, {args.timeout:g} s limit "
-        f"per fit; whole run {elapsed:.0f} s on a shared machine (seconds are indicative).\n\n"
+        f"{args.jobs} parallel worker process(es), one thread each, a limit of "
+        f"{args.timeout:g} CPU seconds per fit; whole run {elapsed / 60:.0f} min (wall clock) "
+        "on a machine shared with other work: seconds in the tables are CPU seconds of the "
+        "fit, indicative only.\n\n"
         f"Command: `{command_line(args)}`"
     )
 
