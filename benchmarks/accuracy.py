@@ -134,6 +134,11 @@ def parse_args(argv=None):
     ap.add_argument(
         "--unequal-noise", action="store_true", help="per-node noise scales uniform on [0.5, 2]"
     )
+    ap.add_argument(
+        "--max-d",
+        default="",
+        help="METHOD:D,... run METHOD only on datasets with at most D nodes (slow methods)",
+    )
     ap.add_argument("--no-sachs", action="store_true", help="leave out the Sachs data")
     ap.add_argument(
         "--sachs-only", action="store_true", help="only the Sachs data (no simulated data)"
@@ -178,6 +183,12 @@ def parse_args(argv=None):
     if unknown:
         ap.error("unknown methods: {}".format(", ".join(sorted(unknown))))
     args.scales = _parse_scales(args.scales, ap)
+    try:
+        args.max_d = {
+            m: int(v) for m, v in (item.split(":") for item in args.max_d.split(",") if item)
+        }
+    except ValueError:
+        ap.error("--max-d takes METHOD:D,... e.g. notears:10")
     if args.sem == "mlp" and (args.noise != "gaussian" or args.unequal_noise):
         ap.error("--sem mlp has N(0, 1) noise only")
     if args.tag is None:
@@ -372,14 +383,18 @@ def edge_list(B):
     return np.argwhere(_metrics.binary(B)).tolist()
 
 
-def make_batches(datasets, methods, max_d_per_setting=20, scales=None):
+def make_batches(datasets, methods, max_d_per_setting=20, scales=None, max_d=None):
     """Worker batches, slowest first: for each method, one batch per setting (its seeds
     x scales) up to ``max_d_per_setting`` nodes, one batch per dataset above (long
-    fits gain little from sharing a process and would make one long queue)."""
+    fits gain little from sharing a process and would make one long queue).
+    ``max_d``: {method: largest d it runs on}."""
     batches = []
+    max_d = max_d or {}
     for method in methods:
         groups = {}
         for ds in datasets:
+            if ds["d"] > max_d.get(method, ds["d"]):
+                continue
             key = ds["setting"] if ds["d"] <= max_d_per_setting else ds["name"]
             groups.setdefault(key, []).append(ds)
         for key, group in groups.items():
@@ -438,7 +453,12 @@ def _progress(i, total, rec):
 def run_all(datasets, args, src):
     """Run every (dataset, method, scale) fit, ``args.jobs`` worker processes at a time."""
     pythons, env = interpreters(), worker_env(src)
-    total = len(datasets) * sum(len(method_scales(args, m)) for m in args.methods)
+    total = sum(
+        len(method_scales(args, m))
+        for m in args.methods
+        for ds in datasets
+        if ds["d"] <= args.max_d.get(m, ds["d"])
+    )
     lock, runs, done = threading.Lock(), [], [0]
 
     def report(rec):
@@ -454,7 +474,10 @@ def run_all(datasets, args, src):
             futs = [
                 pool.submit(run_batch, b, workdir, pythons, env, args.timeout, report)
                 for b in make_batches(
-                    datasets, args.methods, scales=lambda m: method_scales(args, m)
+                    datasets,
+                    args.methods,
+                    scales=lambda m: method_scales(args, m),
+                    max_d=args.max_d,
                 )
             ]
             for fut in futs:
@@ -505,6 +528,8 @@ def command_line(args):
     parts += ["--methods", ",".join(args.methods)]
     scales = [f"{m}:{s}" for m, ss in args.scales.items() if m for s in ss]
     parts += ["--scales", ",".join(args.scales[None] + scales)]
+    if args.max_d:
+        parts += ["--max-d", ",".join(f"{m}:{d}" for m, d in args.max_d.items())]
     parts += ["--tag", args.tag]
     return " ".join(parts)
 
@@ -646,7 +671,12 @@ def main(argv=None):
     src = checkout_src()
     _check_ebic_gamma()
     datasets = make_datasets(args)
-    n_fits = len(datasets) * sum(len(method_scales(args, m)) for m in args.methods)
+    n_fits = sum(
+        len(method_scales(args, m))
+        for m in args.methods
+        for ds in datasets
+        if ds["d"] <= args.max_d.get(m, ds["d"])
+    )
     print(
         f"{len(datasets)} datasets, {n_fits} fits ({len(args.methods)} methods); "
         f"interpreters: {interpreters()}",
