@@ -1,0 +1,150 @@
+"""The benchmark harness's own pieces (benchmarks/), checked against independent computations.
+
+The harness is not part of the package, but its figures are what the README reports, so its
+generators, criteria and the GOLEM transcription are tested here (fast; no peers needed).
+"""
+
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+sys.path.insert(0, BENCH)
+
+_data = pytest.importorskip("_data")
+_metrics = pytest.importorskip("_metrics")
+
+
+def _r2_on_parents(X, B, j):
+    """R^2 of column j regressed (with intercept) on its parents, by least squares."""
+    pa = np.flatnonzero(B[:, j])
+    A = np.column_stack([np.ones(len(X)), X[:, pa]])
+    coef, *_ = np.linalg.lstsq(A, X[:, j], rcond=None)
+    resid = X[:, j] - A @ coef
+    return 1.0 - resid.var() / X[:, j].var()
+
+
+def test_plain_generator_is_the_reference_simulation():
+    X1, B1, W1 = _data.make_generated("ER2", 10, 200, 3)
+    X2, B2, W2 = _data.make_dataset("ER", 2, 10, 200, 3)
+    assert np.array_equal(X1, X2) and np.array_equal(B1, B2) and np.array_equal(W1, W2)
+    assert _data.generated_name("ER2", 10, 200, 3) == "linear_ER2_d10_n200_s3"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_tree_generator_gives_a_spanning_tree(seed):
+    X, B, W = _data.make_generated("TREE", 12, 50, seed)
+    assert int(B.sum()) == 11 and _data.is_dag(B)
+    und = (B + B.T) > 0  # connected: a breadth-first search reaches every node
+    seen, frontier = {0}, [0]
+    while frontier:
+        nxt = [int(j) for i in frontier for j in np.flatnonzero(und[i]) if j not in seen]
+        seen.update(nxt)
+        frontier = nxt
+    assert len(seen) == 12
+
+
+def test_iscm_columns_are_standardized_and_graph_unchanged():
+    X, B, _ = _data.make_generated("ER2-iscm", 8, 500, 1)
+    _, B_ref, _ = _data.make_generated("ER2", 8, 500, 1)
+    assert np.array_equal(B, B_ref)
+    np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(X.std(axis=0), 1, rtol=1e-12)
+
+
+@pytest.mark.parametrize("variant,low,high", [("wellcond", 0.2, 0.8), ("neardet", 0.97, 1.0)])
+def test_r2_variants_hit_their_r2_range(variant, low, high):
+    X, B, W = _data.make_generated(f"ER2-{variant}", 10, 5000, 2)
+    r2 = [_r2_on_parents(X, B, j) for j in range(10) if B[:, j].any()]
+    assert low <= min(r2) and max(r2) <= high
+    assert np.array_equal(W != 0, B != 0)  # rescaled weights, same graph
+
+
+def test_quad_variant_adds_a_term_a_linear_fit_misses():
+    X, B, W = _data.make_generated("ER2-quad", 6, 20000, 0)
+    X0, _, _ = _data.make_generated("ER2", 6, 20000, 0)
+    assert not np.allclose(X, X0)
+    j = next(j for j in _data.topological_order(B) if B[:, j].any())
+    pa = np.flatnonzero(B[:, j])
+    z = (X[:, pa] - X[:, pa].mean(0)) / X[:, pa].std(0)
+    lin = np.column_stack([np.ones(len(X)), X[:, pa]])
+    quad = np.column_stack([lin, z**2])
+    rss = [np.sum((X[:, j] - A @ np.linalg.lstsq(A, X[:, j], rcond=None)[0]) ** 2)
+           for A in (lin, quad)]  # fmt: skip
+    assert rss[1] < 0.99 * rss[0]
+
+
+def test_criterion_matches_a_direct_least_squares_bic():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4))
+    X[:, 1] += X[:, 0]
+    X[:, 3] += 0.5 * X[:, 1] - X[:, 2]
+    B = np.zeros((4, 4), int)
+    B[0, 1] = B[1, 3] = B[2, 3] = 1
+    Z = _metrics.standardize(X)
+    n, d = Z.shape
+    direct = 0.0
+    for j in range(d):
+        pa = np.flatnonzero(B[:, j])
+        resid = Z[:, j] - Z[:, pa] @ np.linalg.lstsq(Z[:, pa], Z[:, j], rcond=None)[0]
+        direct += 0.5 * n * math.log(resid @ resid / n)
+    per_edge = _metrics.ebic_per_edge(n, d, 1.0)
+    assert per_edge == pytest.approx(0.5 * math.log(n) + math.log(d))
+    got = _metrics.criterion(_metrics.second_moments(X), n, B, per_edge)
+    assert got == pytest.approx(direct + 3 * per_edge, rel=1e-10)
+
+
+def test_causallearn_lambda_gives_the_same_per_edge_penalty():
+    peers = pytest.importorskip("peers")
+    for n, d in ((1000, 20), (853, 11), (100000, 10)):
+        lam = peers.ebic_lambda(n, d)
+        assert lam * math.log(n) == pytest.approx(_metrics.ebic_per_edge(n, d, 1.0))
+
+
+def test_class_scores_of_a_reversed_chain_and_of_a_cpdag():
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    assert _metrics.class_scores(chain, chain.T, False)["shd_cpdag"] == 0
+    undirected = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    assert _metrics.class_scores(chain, undirected, True)["shd_cpdag"] == 0
+    # causal-learn: 0 -> 1 is G[1, 0] = 1, G[0, 1] = -1; a bidirected pair reads undirected
+    G = np.array([[0, -1, 0], [1, 0, 1], [0, 1, 0]])
+    M = _metrics.cl_to_cpdag(G)
+    assert M[0, 1] == 1 and M[1, 0] == 0 and M[1, 2] == M[2, 1] == 1
+
+
+def test_reversible_orientation_counts():
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])  # both edges reversible
+    assert _metrics.reversible_orientation(chain, chain) == (2, 2)
+    assert _metrics.reversible_orientation(chain, chain.T) == (2, 0)
+    collider = np.array([[0, 1, 0], [0, 0, 0], [0, 1, 0]])  # compelled: nothing to count
+    assert _metrics.reversible_orientation(collider, collider) == (0, 0)
+
+
+def test_golem_gradient_matches_finite_differences():
+    _golem = pytest.importorskip("_golem")
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 4))
+    S = X.T @ X / 300
+    B = rng.normal(scale=0.2, size=(4, 4))
+    np.fill_diagonal(B, 0)
+    for ev in (True, False):
+        _, g = _golem._gradient(B, S, 0.0, 5.0, ev)
+        for i, j in [(0, 1), (2, 3), (3, 0)]:
+            E = np.zeros_like(B)
+            E[i, j] = 1e-6
+            num = (
+                _golem._gradient(B + E, S, 0.0, 5.0, ev)[0]
+                - _golem._gradient(B - E, S, 0.0, 5.0, ev)[0]
+            ) / 2e-6
+            assert g[i, j] == pytest.approx(num, rel=1e-5, abs=1e-7)
+
+
+def test_golem_postprocess_returns_a_dag():
+    _golem = pytest.importorskip("_golem")
+    W = np.array([[0, 0.9, 0], [0, 0, 0.8], [0.5, 0, 0]])  # a 3-cycle
+    out = _golem.postprocess(W)
+    assert _data.is_dag(out) and out[2, 0] == 0 and out[0, 1] == 0.9
