@@ -209,7 +209,7 @@ STEPS = [
         "title": "Dask: 2 workers against 1",
         "script": "dask_speedup.py",
         "args": [],
-        "quick_args": [],
+        "quick_args": ["--quick"],
     },
     {
         "name": "validation",
