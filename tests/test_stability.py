@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from stabledag import EdgeStability, StableDAGLearner
+from stabledag import DiagnosticWarning, EdgeStability, StableDAGLearner
 from stabledag.datasets import simulate_linear_sem
 from stabledag.graph import is_cpdag, is_dag
 
@@ -177,7 +177,7 @@ def test_degenerate_resamples_are_skipped_and_counted():
         warnings.simplefilter("always")
         stab.fit(_degenerate_data())
     ours = [w for w in caught if "resamples were skipped" in str(w.message)]
-    assert len(ours) == 1 and ours[0].category is UserWarning
+    assert len(ours) == 1 and ours[0].category is DiagnosticWarning
     assert re.search(r"\d+ of 20 resamples were skipped.*'x2' constant", str(ours[0].message))
     assert stab.n_skipped_ > 0 and stab.n_refits_ + stab.n_skipped_ == 20
     assert stab.graphs_.shape[0] == stab.n_refits_

@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .estimator import StableDAGLearner
+from .exceptions import DiagnosticWarning
 from .graph import dag_to_cpdag, threshold_to_dag
 
 __all__ = ["EdgeStability"]
@@ -116,7 +117,7 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
     n_skipped_ : int
         Resamples skipped as degenerate (a constant column, or a refit that
         raised ``ValueError``/``FloatingPointError``); a warning says how
-        many and why.
+        many and why (a :class:`~stabledag.DiagnosticWarning`).
     node_names_ : ndarray of str
         DataFrame columns, else ``x0 ... x{d-1}``.
     n_features_in_ : int
@@ -264,7 +265,7 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
                 f"{len(reasons)} of {self.n_resamples} resamples were skipped as degenerate "
                 f"(e.g. {reasons[0]}); the frequencies are shares of the {len(fits)} refits "
                 "that succeeded.",
-                UserWarning,
+                DiagnosticWarning,
                 stacklevel=3,
             )
         graphs = np.asarray([g for g, _ in fits], dtype=bool)
