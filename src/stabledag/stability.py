@@ -106,9 +106,9 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
     consensus_cpdag_ : ndarray of shape (n_features_in_, n_features_in_), dtype int
         The consensus class (see :meth:`predict_cpdag`): pairs found in
         either direction in at least ``selection_threshold`` of the refits.
-    graphs_ : ndarray of shape (n_refits_, d, d)
-        Each successful refit's 0/1 graph.
-    weights_ : ndarray of shape (n_refits_, d, d) or None
+    graphs_ : ndarray of shape (n_refits, d, d)
+        Each successful refit's 0/1 graph (``n_refits_`` of them).
+    weights_ : ndarray of shape (n_refits, d, d) or None
         Each successful refit's ``adjacency_`` on its graph (0 elsewhere),
         in the learner's units (standardized with ``standardize=True``);
         ``None`` when the learner has no ``adjacency_``.
