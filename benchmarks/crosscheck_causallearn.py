@@ -143,8 +143,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-dags", type=int, default=600)
     args = parser.parse_args(argv)
-    import causallearn  # noqa: F401
     from importlib.metadata import version
+
+    import causallearn  # noqa: F401
 
     result = {
         "causal-learn": version("causal-learn"),
