@@ -24,7 +24,7 @@ from stabledag.graph import (
     to_networkx,
 )
 
-from ._equivalence import brute_force_cpdag, class_members, random_dag
+from ._equivalence import brute_force_cpdag, class_members, knowledge_reference, random_dag
 
 
 def meek_cpdag(A):
@@ -277,13 +277,6 @@ def test_from_causallearn_rejects_other_marks(G, match):
 
 
 # ------------------------------------------------------- background knowledge
-def _knowledge_reference(A, forbidden, required):
-    """Union of the class members that respect the knowledge (brute force)."""
-    members = [D for D in class_members(A) if not np.any(D & forbidden) and np.all(D[required])]
-    assert members
-    return np.any(members, axis=0).astype(int)
-
-
 def test_background_knowledge_against_brute_force():
     rng = np.random.default_rng(7)
     n_rule4_like = 0
@@ -296,7 +289,7 @@ def test_background_knowledge_against_brute_force():
         np.fill_diagonal(forbidden, False)
         required = A.astype(bool) & (rng.random((d, d)) < 0.15)
         got = apply_background_knowledge(cp, forbidden=forbidden, required=required)
-        expected = _knowledge_reference(A, forbidden, required)
+        expected = knowledge_reference(A, forbidden, required)
         assert np.array_equal(got, expected), (A, forbidden, required)
         n_rule4_like += int((got & got.T).sum() < (cp & cp.T).sum())
     assert n_rule4_like > 50  # the knowledge oriented edges in many cases
@@ -311,7 +304,7 @@ def test_meek_rule_4_is_needed_with_knowledge():
     forbidden = np.zeros((4, 4), dtype=bool)
     forbidden[2, 3] = forbidden[1, 2] = True  # orients d -> c and c -> b
     got = apply_background_knowledge(cp, forbidden=forbidden)
-    assert np.array_equal(got, _knowledge_reference(A, forbidden, np.zeros((4, 4), bool)))
+    assert np.array_equal(got, knowledge_reference(A, forbidden, np.zeros((4, 4), bool)))
     assert got[0, 1] == 1 and got[1, 0] == 0  # a -> b
 
 

@@ -12,7 +12,7 @@ from stabledag import DiagnosticWarning, EdgeStability, StableDAGLearner
 from stabledag.datasets import simulate_linear_sem
 from stabledag.graph import is_cpdag, is_dag
 
-from ._equivalence import brute_force_cpdag
+from ._equivalence import brute_force_cpdag, knowledge_reference
 
 CHAIN = np.array([[0, 1.5, 0], [0, 0, -1.2], [0, 0, 0]])
 
@@ -160,6 +160,18 @@ def test_name_based_prior_on_a_dataframe():
     assert stab.n_refits_ == 3
     assert not stab.graphs_[:, 0, 1].any()  # a -> b forbidden
     assert not stab.graphs_[:, :2, 2].any()  # nothing from a later tier into c
+    # the refits' classes respect the knowledge (brute force over the members)
+    forbidden = np.zeros((3, 3), dtype=bool)
+    forbidden[0, 1] = forbidden[0, 2] = forbidden[1, 2] = True
+    none = np.zeros((3, 3), dtype=bool)
+    expected = np.mean(
+        [(c & c.T) for c in (knowledge_reference(g, forbidden, none) for g in stab.graphs_)],
+        axis=0,
+    )
+    assert np.allclose(stab.undirected_frequency_, expected)
+    assert stab.undirected_frequency_[0, 1] == 0  # b -> a: the only direction left
+    cp = stab.consensus_cpdag_
+    assert not np.any(cp & forbidden)
 
 
 def _degenerate_data():

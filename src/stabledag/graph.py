@@ -583,6 +583,8 @@ def apply_background_knowledge(cpdag, *, forbidden=None, required=None):
     if both.size:
         i, j = both[0].tolist()
         raise ValueError(f"the knowledge rules out both directions of the edge {i} - {j}.")
+    if not np.any(F & P & P.T):  # nothing to orient: a CPDAG is closed under the rules
+        return P.astype(int)
     pa = [set(np.flatnonzero(P[:, v] & ~P[v, :]).tolist()) for v in range(d)]
     ch = [set(np.flatnonzero(P[v, :] & ~P[:, v]).tolist()) for v in range(d)]
     und = [set(np.flatnonzero(P[v, :] & P[:, v]).tolist()) for v in range(d)]

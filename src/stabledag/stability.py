@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .estimator import StableDAGLearner
 from .exceptions import DiagnosticWarning
-from .graph import dag_to_cpdag, threshold_to_dag
+from .graph import apply_background_knowledge, dag_to_cpdag, threshold_to_dag
 
 __all__ = ["EdgeStability"]
 
@@ -32,8 +32,18 @@ def _resample_frame(Xr, columns):
     return pd.DataFrame(Xr, columns=columns)
 
 
+def _knowledge(est, d):
+    """The refit's prior knowledge as ``(forbidden, required)`` masks (none if it has none)."""
+    allowed = getattr(est, "edge_mask_", None)
+    required = getattr(est, "required_mask_", None)
+    forbidden = np.zeros((d, d), dtype=bool) if allowed is None else ~np.asarray(allowed, bool)
+    np.fill_diagonal(forbidden, False)
+    required = np.zeros((d, d), dtype=bool) if required is None else np.asarray(required, bool)
+    return forbidden, required
+
+
 def _fit_one(estimator, X, rows, seed, columns):
-    """One refit: ``((graph, weights), None)``, or ``(None, reason)`` for a degenerate resample."""
+    """One refit: ``(dict, None)``, or ``(None, reason)`` for a degenerate resample."""
     Xr = X[rows]
     constant = np.flatnonzero(np.ptp(Xr, axis=0) == 0)
     if constant.size:
@@ -51,7 +61,14 @@ def _fit_one(estimator, X, rows, seed, columns):
     weights = getattr(est, "adjacency_", None)
     if weights is not None:
         weights = np.where(graph, np.asarray(weights, dtype=np.float64), 0.0)
-    return (graph, weights), None
+    forbidden, required = _knowledge(est, X.shape[1])
+    cpdag = apply_background_knowledge(dag_to_cpdag(graph), forbidden=forbidden, required=required)
+    return {
+        "graph": graph,
+        "weights": weights,
+        "cpdag": cpdag,
+        "knowledge": (forbidden, required),
+    }, None
 
 
 def _consensus_dag(frequency, threshold):
@@ -59,13 +76,21 @@ def _consensus_dag(frequency, threshold):
     return (threshold_to_dag(selected, 0.0) != 0).astype(int)
 
 
-def _consensus_cpdag(frequency, threshold):
+def _consensus_cpdag(frequency, threshold, knowledge):
     """Pairs found (either way) in at least ``threshold`` of the refits, each oriented its
-    more frequent way (most frequent first, no cycle), and the class of that DAG."""
+    more frequent way (most frequent first, no cycle), and the class of that DAG, oriented
+    further by the learner's prior knowledge."""
     pair = frequency + frequency.T
     forward = (frequency > frequency.T) | ((frequency == frequency.T) & np.triu(pair > 0, 1))
     selected = np.where((pair >= threshold) & forward, frequency, 0.0)
-    return dag_to_cpdag(threshold_to_dag(selected, 0.0) != 0)
+    cpdag = dag_to_cpdag(threshold_to_dag(selected, 0.0) != 0)
+    if knowledge is None:
+        return cpdag
+    forbidden, required = knowledge
+    try:
+        return apply_background_knowledge(cpdag, forbidden=forbidden, required=required & cpdag)
+    except ValueError:  # the consensus broke the knowledge (a required edge left out)
+        return cpdag
 
 
 class EdgeStability(MetaEstimatorMixin, BaseEstimator):
@@ -98,14 +123,18 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
     undirected_frequency_ : ndarray of shape (n_features_in_, n_features_in_)
         Symmetric: share of refits in which ``i - j`` is an undirected edge
         of the refit's Markov equivalence class
-        (:func:`stabledag.graph.dag_to_cpdag`), i.e. its direction is not
-        identifiable from the refit's graph by the class alone.
+        (:func:`stabledag.graph.dag_to_cpdag`), oriented further by the
+        learner's prior knowledge (its ``edge_mask_`` and
+        ``required_mask_``, see
+        :func:`stabledag.graph.apply_background_knowledge`): the refit's
+        graph and the knowledge leave its direction open.
     consensus_graph_ : ndarray of shape (n_features_in_, n_features_in_), dtype int
         Edges with frequency >= ``selection_threshold``, added most frequent
         first and skipped when they would close a cycle: always a DAG.
     consensus_cpdag_ : ndarray of shape (n_features_in_, n_features_in_), dtype int
         The consensus class (see :meth:`predict_cpdag`): pairs found in
-        either direction in at least ``selection_threshold`` of the refits.
+        either direction in at least ``selection_threshold`` of the refits,
+        oriented further by the prior knowledge.
     graphs_ : ndarray of shape (n_refits, d, d)
         Each successful refit's 0/1 graph (``n_refits_`` of them).
     weights_ : ndarray of shape (n_refits, d, d) or None
@@ -268,18 +297,20 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
                 DiagnosticWarning,
                 stacklevel=3,
             )
-        graphs = np.asarray([g for g, _ in fits], dtype=bool)
-        cpdags = np.asarray([dag_to_cpdag(g) for g in graphs], dtype=bool)
+        graphs = np.asarray([fit["graph"] for fit in fits], dtype=bool)
+        cpdags = np.asarray([fit["cpdag"] for fit in fits], dtype=bool)
+        weights = [fit["weights"] for fit in fits]
         self.node_names_ = np.asarray(node_names, dtype=object)
         self.graphs_ = graphs.astype(int)
-        self.weights_ = (
-            None if any(w is None for _, w in fits) else np.asarray([w for _, w in fits])
-        )
+        self.weights_ = None if any(w is None for w in weights) else np.asarray(weights)
+        self._knowledge_ = fits[0]["knowledge"]
         self.n_refits_, self.n_skipped_ = len(fits), len(reasons)
         self.edge_frequency_ = graphs.mean(axis=0)
         self.undirected_frequency_ = (cpdags & cpdags.transpose(0, 2, 1)).mean(axis=0)
         self.consensus_graph_ = _consensus_dag(self.edge_frequency_, self.selection_threshold)
-        self.consensus_cpdag_ = _consensus_cpdag(self.edge_frequency_, self.selection_threshold)
+        self.consensus_cpdag_ = _consensus_cpdag(
+            self.edge_frequency_, self.selection_threshold, self._knowledge_
+        )
 
     def _check_threshold(self, threshold):
         check_is_fitted(self)
@@ -324,7 +355,8 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         the refits is kept and oriented its more frequent way (pairs added
         most frequent first, an orientation that would close a cycle
         skipped); the result is the CPDAG of that DAG
-        (:func:`stabledag.graph.dag_to_cpdag`). Unlike
+        (:func:`stabledag.graph.dag_to_cpdag`), oriented further by the
+        learner's prior knowledge (forbidden and required edges). Unlike
         :meth:`predict_graph`, an edge whose direction flips between refits
         (as the direction of an undirected edge of the class may) is kept
         when the pair itself is stable.
@@ -353,7 +385,7 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         threshold = self._check_threshold(threshold)
         if threshold == self.selection_threshold:
             return self.consensus_cpdag_.copy()
-        return _consensus_cpdag(self.edge_frequency_, threshold)
+        return _consensus_cpdag(self.edge_frequency_, threshold, getattr(self, "_knowledge_", None))
 
     def to_frame(self, *, coverage=0.9):
         """One row per pair found at least once: a tidy ``pandas.DataFrame``.
