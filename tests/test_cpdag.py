@@ -226,6 +226,13 @@ def test_to_networkx_cpdag():
     # a CPDAG is used as given
     C = to_networkx(cp, list("abcd"), cpdag=True)
     assert set(C.edges) == set(G.edges)
+    # explicit marks (e.g. a class oriented by knowledge), weights from W
+    marks = cp.copy()
+    marks[1, 0] = 0  # 0 -> 1 instead of 0 - 1
+    K = to_networkx(W, list("abcd"), cpdag=marks)
+    assert K["a"]["b"] == {"weight": 0.5, "undirected": False} and not K.has_edge("b", "a")
+    with pytest.raises(ValueError, match="skeleton"):
+        to_networkx(W, cpdag=np.zeros((4, 4)))
     # default: a plain DiGraph without the attribute
     assert "undirected" not in next(iter(to_networkx(W).edges(data=True)))[2]
 

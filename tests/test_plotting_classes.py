@@ -44,6 +44,11 @@ def test_cpdag_flag_converts_a_dag_to_its_class():
     assert _edges(plot_graph(CHAIN * 0.7)) == (0, 2)  # default: the DAG as it is
 
 
+def test_explicit_marks_with_the_graphs_weights():
+    marks = np.array([[0, 1, 0], [0, 0, 1], [0, 1, 0]])  # 0 -> 1 - 2 (e.g. knowledge)
+    assert _edges(plot_graph(CHAIN * 0.7, cpdag=marks)) == (1, 1)
+
+
 def test_weighted_two_cycle_is_not_read_as_a_class():
     W = np.array([[0, 0.8, 0], [-0.4, 0, 0], [0, 0, 0]])
     assert _edges(plot_graph(W)) == (0, 2)

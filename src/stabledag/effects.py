@@ -267,7 +267,11 @@ def possible_effects(cov, cpdag, source, target, *, node_names=None, unique=True
         :func:`stabledag.graph.dag_to_cpdag`, or PC/GES output converted
         with :func:`stabledag.graph.from_causallearn`). The local criterion
         assumes a CPDAG; a DAG passed as is counts as its own class and
-        gives its one effect.
+        gives its one effect. On a class oriented further by prior
+        knowledge (:func:`stabledag.graph.apply_background_knowledge`) the
+        local criterion can keep parent sets that the knowledge rules out
+        elsewhere in the graph (Perkovic et al. 2017), so the values are
+        then a superset of the possible effects.
     source, target : int or str
         Node indices, or names when ``node_names`` is given.
     node_names : sequence of str, optional

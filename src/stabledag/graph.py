@@ -641,21 +641,23 @@ def to_networkx(W, node_names=None, *, cpdag=False):
         Weighted adjacency, nonzero ``[i, j]`` meaning ``i -> j``.
     node_names : sequence of str, optional
         Labels for the nodes; default ``x0 ... x{d-1}``.
-    cpdag : bool, default=False
-        Draw the Markov equivalence class: a ``W`` with no pair marked both
-        ways is taken as a DAG and replaced by its CPDAG
-        (:func:`dag_to_cpdag`); a ``W`` with such a pair is taken as a CPDAG
-        as given. An undirected edge ``i - j`` becomes the two edges
-        ``i -> j`` and ``j -> i``, and every edge gets a boolean attribute
-        ``undirected``.
+    cpdag : bool or array-like of shape (d, d), default=False
+        Give the Markov equivalence class: with ``True``, a ``W`` with no
+        pair marked both ways is taken as a DAG and replaced by its CPDAG
+        (:func:`dag_to_cpdag`), and a ``W`` with such a pair is taken as a
+        CPDAG as given; a 0/1 matrix gives the marks to use (e.g. a class
+        oriented further by :func:`apply_background_knowledge`) with the
+        weights of ``W``, whose skeleton it must have. An undirected edge
+        ``i - j`` becomes the two edges ``i -> j`` and ``j -> i``, and every
+        edge gets a boolean attribute ``undirected``.
 
     Returns
     -------
     networkx.DiGraph
         One node per variable (isolated nodes included) and an edge, with
-        attribute ``weight``, for each nonzero off-diagonal entry (with
-        ``cpdag=True``: for each mark of the class; both copies of an
-        undirected edge carry the weight of the DAG's edge).
+        attribute ``weight``, for each nonzero off-diagonal entry (for a
+        class: for each mark; both copies of an undirected edge carry the
+        weight of the DAG's edge).
 
     Examples
     --------
@@ -677,11 +679,19 @@ def to_networkx(W, node_names=None, *, cpdag=False):
     G = nx.DiGraph()
     G.add_nodes_from(names)
     A = _edges_mask(W)
-    if not cpdag:
-        for i, j in zip(*np.nonzero(A)):
-            G.add_edge(names[i], names[j], weight=float(W[i, j]))
-        return G
-    M = A.astype(int) if np.any(A & A.T) else dag_to_cpdag(A)
+    if isinstance(cpdag, (bool, np.bool_)) or cpdag is None:
+        if not cpdag:
+            for i, j in zip(*np.nonzero(A)):
+                G.add_edge(names[i], names[j], weight=float(W[i, j]))
+            return G
+        M = A.astype(int) if np.any(A & A.T) else dag_to_cpdag(A)
+    else:
+        M = _check_pdag(cpdag, "cpdag").astype(int)
+        if M.shape != W.shape or not np.array_equal(M | M.T, A | A.T):
+            raise ValueError(
+                "cpdag must have the skeleton of W (the same adjacent pairs); pass the "
+                "marks of W's class, e.g. apply_background_knowledge(dag_to_cpdag(W), ...)."
+            )
     for i, j in zip(*np.nonzero(M)):
         weight = W[i, j] if W[i, j] != 0 else W[j, i]
         G.add_edge(names[i], names[j], weight=float(weight), undirected=bool(M[j, i]))

@@ -313,11 +313,11 @@ def _check_frequency(edge_frequency, shape):
     return F
 
 
-def _class_graphs(W, names, true_graph):
-    """For ``cpdag=True``: the drawn graph, marks, the true class and a DAG to lay out."""
+def _class_graphs(W, names, true_graph, marks):
+    """For a class plot: the drawn graph, marks, the true class and a DAG to lay out."""
     from .graph import cpdag_to_dag, dag_to_cpdag, is_dag, to_networkx
 
-    G = to_networkx(W, names, cpdag=True)
+    G = to_networkx(W, names, cpdag=True if marks is None else marks)
     M = np.zeros(W.shape, dtype=bool)
     index = {n: k for k, n in enumerate(names)}
     for u, v in G.edges:
@@ -376,11 +376,13 @@ def plot_graph(
         ``"layered"`` falls back to circular for a graph with cycles.
     show_weights : bool, optional
         Print each edge's weight on it; default when there are at most 15 nodes.
-    cpdag : bool or None, default=None
+    cpdag : bool, None or array-like of shape (d, d), default=None
         Draw the Markov equivalence class: undirected edges (those whose
-        direction the class leaves open) as lines without arrowheads. A
-        DAG (e.g. a fitted estimator) is replaced by its CPDAG
-        (:func:`stabledag.graph.dag_to_cpdag`), a CPDAG drawn as given; with
+        direction the class leaves open) as lines without arrowheads. With
+        ``True`` a DAG (e.g. a fitted estimator) is replaced by its CPDAG
+        (:func:`stabledag.graph.dag_to_cpdag`), a CPDAG drawn as given; a
+        0/1 matrix gives the marks to draw with the graph's weights (e.g. a
+        class oriented by prior knowledge); with
         ``true_graph``, edges are compared with the true class (same mark:
         correct; another mark, e.g. ``-`` for a true ``->``: orange "other
         mark"). ``None``: only for a 0/1 matrix with a pair marked both
@@ -411,10 +413,11 @@ def plot_graph(
     if true_graph is not None and np.shape(true_graph) != W.shape:
         raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
     frequency = _check_frequency(edge_frequency, W.shape)
-    as_class = _class_input(W) if cpdag is None else bool(cpdag)
+    marks = None if cpdag is None or isinstance(cpdag, (bool, np.bool_)) else cpdag
+    as_class = _class_input(W) if cpdag is None else marks is not None or bool(cpdag)
     lines = set()
     if as_class:
-        G, M, true_class, shape = _class_graphs(W, names, true_graph)
+        G, M, true_class, shape = _class_graphs(W, names, true_graph, marks)
         edges, lines = _classify_class(M, W, names, true_class)
     else:
         G = to_networkx(W, names)
