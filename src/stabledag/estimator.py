@@ -43,28 +43,30 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
-    With ``model="mlp"`` each node is instead a small neural network of all
-    the others, ``X_j = f_j(X) + E_j`` (NOTEARS-MLP's locally connected
-    architecture, :class:`stabledag.models.MLPSEM`), ``W[i, j]`` is the norm
-    of ``f_j``'s first-layer weights on ``x_i``, and the same loop,
-    acyclicity schedule and DAG guarantee apply.
+    Other models plug in through :mod:`stabledag.models`: the nonlinear
+    :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
+    locally connected networks, ``W[i, j]`` the norm of ``f_j``'s
+    first-layer weights on ``x_i``) runs through the same loop,
+    acyclicity schedule and DAG guarantee.
 
     Parameters
     ----------
-    model : {"linear", "mlp"}, default="linear"
-        The structural equation model. ``"mlp"``: one sigmoid MLP with
+    model : str or ModelPlugin, default="linear"
+        The structural equation model: a name from
+        :func:`stabledag.models.available_models` or a
+        :class:`~stabledag.models.ModelPlugin` instance. Built in: the
+        linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
+        (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
         ``hidden_units`` hidden units per node; its threshold is chosen by a
-        nonlinear BIC (random-feature ridge refits of each node on its
-        parents, :class:`stabledag._selection.NonlinearNodeCost`), the
-        graph may be replaced by an additive-model search's (``refine``),
-        and the networks are then refitted with the selected graph as a
-        mask. Measured on the reference nonlinear data
+        random-feature BIC, the graph may be replaced by an additive-model
+        search's (``refine``), and the networks are then refitted with the
+        selected graph as a mask). Measured on the reference nonlinear data
         (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data
-        or data in arbitrary units, ``standardize=False,
-        equal_variances=True`` for raw data sharing units and noise scale.
+        max_epochs=800``: the default unit-free mode for standardized data or
+        data in arbitrary units, ``standardize=False, equal_variances=True``
+        for raw data sharing units and noise scale.
     hidden_units : int, default=10
-        Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
+        Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
         Weight of the reconstruction (likelihood) term.
     lambda_sparse : float, default=0.02
@@ -171,7 +173,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights of the selected graph (thresholded, made acyclic, refined),
-        refitted by least squares (``"mlp"``: the first-layer weight norms of
+        refitted by least squares (MLP model: the first-layer weight norms of
         the refitted networks); ``adjacency_[i, j] != 0`` means ``i -> j``.
         Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
@@ -182,10 +184,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
         Residual variance of each node under ``adjacency_`` (standard units;
-        ``"mlp"``: of the refitted networks on the training split).
-    mlp_params_ : dict of ndarray
-        ``"mlp"`` only: the refitted networks (see
-        :meth:`stabledag.models.MLPSEM.numpy_params`), masked to the selected
+        MLP model: of the refitted networks on the training split).
+    model_params_ : dict of ndarray
+        Model-specific fitted parameters (empty for the linear model; the MLP
+        model's refitted networks, see
+        :meth:`stabledag.mlp.MLPSEM.numpy_params`), masked to the selected
         graph.
     history_ : list of dict
         One record per epoch: ``epoch``, ``stage``, ``train_loss``, ``recon``,
@@ -560,8 +563,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted SEM.
 
-        Uses ``mean_``, ``scale_``, ``adjacency_`` (``"mlp"``: the networks
-        in ``mlp_params_``) and ``noise_var_``: the residuals of each node
+        Uses ``mean_``, ``scale_``, ``adjacency_`` (or the model's own
+        parameters in ``model_params_``) and ``noise_var_``: the residuals of each node
         given its parents are scored as independent Gaussians with the
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map
