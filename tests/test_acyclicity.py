@@ -70,8 +70,6 @@ def test_logdet_term_is_exact_on_a_500_node_dag(weight):
     assert acyclicity.in_logdet_domain(torch.tensor(W))
 
 
-
-
 def test_a_new_acyclicity_function_is_one_registry_entry(monkeypatch):
     """The recipe: a torch function of W, zero exactly on DAGs, added to ACYCLICITY."""
     from stabledag import StableDAGLearner

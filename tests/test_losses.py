@@ -100,5 +100,3 @@ def test_numpy_terms_equal_torch_terms():
     cycle = np.array([[0.0, 2.0], [2.0, 0.0]])
     assert _linear_numpy.logdet_acyclicity_and_grad(cycle)[0] == np.inf
     assert float(acyclicity.logdet_acyclicity_and_grad(torch.tensor(cycle))[0]) == np.inf
-
-

@@ -35,7 +35,7 @@ def test_no_split_reuses_the_training_moments():
 def test_the_caller_data_are_not_modified():
     X = np.random.default_rng(2).normal(size=(50, 3))
     before = X.copy()
-    _prepare(X, standardize=False).full
+    assert _prepare(X, standardize=False).full.n_eff == 50
     np.testing.assert_array_equal(X, before)
 
 
