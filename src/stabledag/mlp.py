@@ -14,10 +14,9 @@ import math
 import numpy as np
 import torch
 
-from . import graph as _graph
 from ._additive import additive_search
 from ._nonlinear_scores import RandomFeatureBIC
-from ._selection import select_threshold
+from ._selection import thresholded_dag
 from ._training import data_tensors, refit
 from .models import FittedGraph, ModelPlugin, linear_memory_bytes, noise_variances
 
@@ -397,11 +396,7 @@ class MLPModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         Z, train_idx = stats.Z, stats.train_idx
         judge = RandomFeatureBIC(Z)  # one cache for the threshold and the refinement
-        threshold = params["threshold"]
-        if threshold == "auto":
-            threshold = select_threshold(weights, judge, required)
-        threshold = float(threshold)
-        B = _graph.threshold_to_dag(weights, threshold, required) != 0
+        threshold, B = thresholded_dag(weights, params["threshold"], judge, required)
         # the search's Gaussian scores cannot see directions learned by lambda_disen
         if refine and params["lambda_disen"] == 0:
             B = refine_mlp_graph(

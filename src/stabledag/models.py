@@ -33,9 +33,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from . import graph
 from ._scores import GaussianBIC, ols_weights
-from ._selection import select_threshold
+from ._selection import thresholded_dag
 from ._training import data_tensors, train
 
 __all__ = [
@@ -173,6 +172,16 @@ class ModelPlugin:
         """A new :class:`StructuralModel` for ``n_nodes`` variables, edges within ``allowed``."""
         raise NotImplementedError(f"{type(self).__name__} must implement build().")
 
+    def new_module(self, stats, ctx):
+        """:meth:`build` for the data in ``stats`` and the fit in ``ctx``."""
+        return self.build(
+            stats.Z.shape[1],
+            params=ctx.params,
+            allowed=ctx.allowed,
+            device=ctx.device,
+            seed=ctx.seed,
+        )
+
     def train(self, stats, config, ctx):
         """Build the module and fit it with the shared loop; return ``(TrainingResult, module)``.
 
@@ -183,13 +192,7 @@ class ModelPlugin:
         config : TrainingConfig
         ctx : FitContext
         """
-        module = self.build(
-            stats.Z.shape[1],
-            params=ctx.params,
-            allowed=ctx.allowed,
-            device=ctx.device,
-            seed=ctx.seed,
-        )
+        module = self.new_module(stats, ctx)
         data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
         prepared = module.prepare(data[0]), module.prepare(data[1])
         return train(module, *prepared, config, ctx.on_epoch, data), module
@@ -202,12 +205,9 @@ class ModelPlugin:
         """
         S, n_eff = stats.full.matrix, stats.full.n_eff
         score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
-        threshold = ctx.params["threshold"]
-        if threshold == "auto":
-            threshold = select_threshold(weights, score, ctx.required)
-        B = graph.threshold_to_dag(weights, float(threshold), ctx.required) != 0
+        threshold, B = thresholded_dag(weights, ctx.params["threshold"], score, ctx.required)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(float(threshold), adjacency, noise_variances(variances, ctx.params))
+        return FittedGraph(threshold, adjacency, noise_variances(variances, ctx.params))
 
     def predict(self, adjacency, params, Z):
         """Each node's prediction from its parents, for data in the training units.
