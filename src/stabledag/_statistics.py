@@ -28,6 +28,7 @@ __all__ = [
     "center_and_scale",
     "second_moments",
     "split_indices",
+    "collinear_columns",
 ]
 
 _MOMENT_DECIMALS = 8
@@ -246,3 +247,44 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         kinds=("continuous",) * d,
         n_missing=np.zeros(d, dtype=int),
     )
+
+
+def collinear_columns(S, tol=1e-6):
+    """Columns that are (almost) exact linear combinations of the others, from moments ``S``.
+
+    A pivoted QR factorisation of the correlation matrix ranks the columns;
+    those past its numerical rank (diagonal of ``R`` below ``tol`` times the
+    largest) are returned: one column of each dependent group (which one is
+    arbitrary). ``tol`` sits well above the rounding of
+    :func:`second_moments` (1e-8) and flags relations with :math:`R^2`
+    above about ``1 - tol``.
+
+    Parameters
+    ----------
+    S : ndarray of shape (d, d)
+        Second moments of centred columns.
+    tol : float, default=1e-6
+
+    Returns
+    -------
+    list of int
+        Sorted column indices; empty when ``S`` has full rank.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._statistics import collinear_columns
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(2, 100))
+    >>> X = np.column_stack([a, b, a + 2 * b, rng.normal(size=100)])
+    >>> len(collinear_columns(np.cov(X, rowvar=False)))  # one of the first three
+    1
+    """
+    from scipy.linalg import qr
+
+    scale = np.sqrt(np.maximum(np.diag(S), 1e-300))
+    C = S / np.outer(scale, scale)
+    _, R, pivots = qr(C, pivoting=True)
+    diag = np.abs(np.diag(R))
+    rank = int((diag > tol * diag[0]).sum()) if diag.size else 0
+    return sorted(int(j) for j in pivots[rank:])
