@@ -156,7 +156,8 @@ def test_h_stalling_from_edited_history(sachs_est):
 
 def test_a_stall_that_still_fell_is_not_called_no_lower(sachs_est):
     """Regression: 'ended at 1.42e-06, no lower than 2.56e-06' (1.42 is lower)."""
-    (message,) = _messages(_with_stage_ends(sachs_est, [1e-2, 2.56e-6, 1.42e-6]), ConvergenceWarning)
+    est = _with_stage_ends(sachs_est, [1e-2, 2.56e-6, 1.42e-6])
+    (message,) = _messages(est, ConvergenceWarning)
     assert "no lower than" not in message and "less than halved" in message
 
 

@@ -4,7 +4,6 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 :mod:`stabledag._training`, :mod:`stabledag.models` and the modules they use.
 """
 
-import warnings
 from collections import Counter
 
 import numpy as np
