@@ -53,11 +53,15 @@ class Moments:
     n_eff: float
 
 
-def center_and_scale(X, standardize):
+def center_and_scale(X, standardize, names=None):
     """Centre (and scale to unit variance) a copy of ``X``: returns ``(Z, mean, scale)``.
 
     Each column is first divided by its largest magnitude, so the mean and
     standard deviation neither overflow near 1e300 nor underflow near 1e-300.
+    A column whose spread is too small to represent (subnormal) cannot be
+    standardized, and one whose values are too large cannot be used
+    unscaled: both are a ``ValueError`` naming the columns (``names``) and
+    the fix.
 
     Examples
     --------
@@ -71,12 +75,22 @@ def center_and_scale(X, standardize):
     unit = X / magnitude
     mean = unit.mean(axis=0) * magnitude
     centred = unit - unit.mean(axis=0)
-    scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
-    Z = centred * (magnitude / scale)
-    if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
+        Z = centred * (magnitude / scale)
+        bad = ~np.isfinite(Z).all(axis=0) | ~np.isfinite(Z.T @ Z).all(axis=0)
+    if bad.any():
+        which = np.flatnonzero(bad)
+        listed = ", ".join(repr(str(names[j]) if names is not None else f"x{j}") for j in which)
+        if standardize:
+            raise ValueError(
+                f"Column(s) {listed} of X vary too little to be standardized in float64 "
+                "(their spread is subnormal, below about 1e-308). Multiply them by a large "
+                "constant (e.g. 1e300) before fitting, or drop them."
+            )
         raise ValueError(
-            "X has values too large to use with standardize=False; rescale "
-            "the columns or use standardize=True."
+            f"Column(s) {listed} of X have values too large to use with standardize=False; "
+            "rescale those columns or use standardize=True."
         )
     return Z, mean, scale
 
@@ -199,7 +213,7 @@ class DataStatistics:
         return MOMENT_ESTIMATORS[self.method](self.Z, rows, center)
 
 
-def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pearson"):
+def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pearson", names=None):
     """Centre and scale a copy of ``X``, split its rows, and wrap it as :class:`DataStatistics`.
 
     Parameters
@@ -214,6 +228,8 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         Draws the split.
     method : str, default="pearson"
         A key of :data:`MOMENT_ESTIMATORS`.
+    names : sequence of str, optional
+        Column names for error messages.
 
     Returns
     -------
@@ -234,7 +250,7 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         raise ValueError(
             f"Unknown moment estimator {method!r}; use one of {sorted(MOMENT_ESTIMATORS)}."
         )
-    Z, mean, scale = center_and_scale(X, standardize)
+    Z, mean, scale = center_and_scale(X, standardize, names)
     train_idx, val_idx = split_indices(Z.shape[0], validation_fraction, rng)
     d = Z.shape[1]
     return DataStatistics(

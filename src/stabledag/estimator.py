@@ -424,6 +424,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             standardize=self.standardize,
             validation_fraction=self.validation_fraction,
             rng=rng,
+            names=self.node_names_,
         )
         self.mean_, self.scale_ = stats.mean, stats.scale
         findings = self._input_findings(stats)
