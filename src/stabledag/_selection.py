@@ -14,7 +14,7 @@ import numpy as np
 
 from .graph import threshold_to_dag
 
-__all__ = ["candidate_thresholds", "select_threshold"]
+__all__ = ["candidate_thresholds", "select_threshold", "thresholded_dag"]
 
 
 def candidate_thresholds(W, floor=0.01, max_candidates=60):
@@ -75,3 +75,39 @@ def select_threshold(W, score, required=None):
         if value < best - 1e-9:
             best_cut, best = float(cut), value
     return best_cut
+
+
+def thresholded_dag(W, threshold, score, required=None):
+    """The threshold (chosen by ``score`` when ``"auto"``) and the DAG it cuts from ``W``.
+
+    Parameters
+    ----------
+    W : ndarray of shape (d, d)
+        Learned weights.
+    threshold : "auto" or float
+        The estimator's ``threshold``.
+    score : NodeScore
+        Chooses the cut when ``threshold="auto"`` (see :func:`select_threshold`).
+    required : ndarray of bool, shape (d, d), optional
+        Edges kept whatever the cut.
+
+    Returns
+    -------
+    threshold : float
+    B : ndarray of bool, shape (d, d)
+        Acyclic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._scores import GaussianBIC
+    >>> from stabledag._selection import thresholded_dag
+    >>> S = np.array([[1.0, 0.8], [0.8, 1.0]])
+    >>> cut, B = thresholded_dag(np.array([[0.0, 0.8], [0.05, 0.0]]), 0.3, GaussianBIC(S, 500))
+    >>> cut, B.astype(int).tolist()
+    (0.3, [[0, 1], [0, 0]])
+    """
+    if threshold == "auto":
+        threshold = select_threshold(W, score, required)
+    threshold = float(threshold)
+    return threshold, threshold_to_dag(W, threshold, required) != 0

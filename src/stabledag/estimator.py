@@ -4,20 +4,19 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 :mod:`stabledag._training`, :mod:`stabledag.models` and the modules they use.
 """
 
-import warnings
 from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _diagnostics
 from . import graph as _graph
 from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._statistics import prepare_statistics
+from ._statistics import collinear_columns, prepare_statistics
 from ._validation import check_memory, check_params, explain_input_error, local_random_state
+from .exceptions import DiagnosticWarning
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
 from .models import get_model
 
@@ -43,28 +42,30 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
-    With ``model="mlp"`` each node is instead a small neural network of all
-    the others, ``X_j = f_j(X) + E_j`` (NOTEARS-MLP's locally connected
-    architecture, :class:`stabledag.models.MLPSEM`), ``W[i, j]`` is the norm
-    of ``f_j``'s first-layer weights on ``x_i``, and the same loop,
-    acyclicity schedule and DAG guarantee apply.
+    Other models plug in through :mod:`stabledag.models`: the nonlinear
+    :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
+    locally connected networks, ``W[i, j]`` the norm of ``f_j``'s
+    first-layer weights on ``x_i``) runs through the same loop,
+    acyclicity schedule and DAG guarantee.
 
     Parameters
     ----------
-    model : {"linear", "mlp"}, default="linear"
-        The structural equation model. ``"mlp"``: one sigmoid MLP with
+    model : str or ModelPlugin, default="linear"
+        The structural equation model: a name from
+        :func:`stabledag.models.available_models` or a
+        :class:`~stabledag.models.ModelPlugin` instance. Built in: the
+        linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
+        (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
         ``hidden_units`` hidden units per node; its threshold is chosen by a
-        nonlinear BIC (random-feature ridge refits of each node on its
-        parents, :class:`stabledag._selection.NonlinearNodeCost`), the
-        graph may be replaced by an additive-model search's (``refine``),
-        and the networks are then refitted with the selected graph as a
-        mask. Measured on the reference nonlinear data
+        random-feature BIC, the graph may be replaced by an additive-model
+        search's (``refine``), and the networks are then refitted with the
+        selected graph as a mask). Measured on the reference nonlinear data
         (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data
-        or data in arbitrary units, ``standardize=False,
-        equal_variances=True`` for raw data sharing units and noise scale.
+        max_epochs=800``: the default unit-free mode for standardized data or
+        data in arbitrary units, ``standardize=False, equal_variances=True``
+        for raw data sharing units and noise scale.
     hidden_units : int, default=10
-        Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
+        Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
         Weight of the reconstruction (likelihood) term.
     lambda_sparse : float, default=0.02
@@ -171,7 +172,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights of the selected graph (thresholded, made acyclic, refined),
-        refitted by least squares (``"mlp"``: the first-layer weight norms of
+        refitted by least squares (MLP model: the first-layer weight norms of
         the refitted networks); ``adjacency_[i, j] != 0`` means ``i -> j``.
         Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
@@ -182,10 +183,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
         Residual variance of each node under ``adjacency_`` (standard units;
-        ``"mlp"``: of the refitted networks on the training split).
-    mlp_params_ : dict of ndarray
-        ``"mlp"`` only: the refitted networks (see
-        :meth:`stabledag.models.MLPSEM.numpy_params`), masked to the selected
+        MLP model: of the refitted networks on the training split).
+    model_params_ : dict of ndarray
+        Model-specific fitted parameters (empty for the linear model; the MLP
+        model's refitted networks, see
+        :meth:`stabledag.mlp.MLPSEM.numpy_params`), masked to the selected
         graph.
     history_ : list of dict
         One record per epoch: ``epoch``, ``stage``, ``train_loss``, ``recon``,
@@ -365,9 +367,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         try:
             device = check_params(self.get_params())
             X = self._validate_X(X)
-            result = self._learn(X, device, on_epoch)
-            self._warn_if_incomplete(result)
-            _diagnostics.emit(self)
+            result, findings = self._learn(X, device, on_epoch)
+            _diagnostics.emit(self, result, findings)
         except BaseException:  # KeyboardInterrupt too: never leave a half-fitted model
             self._discard_fit()
             raise
@@ -406,7 +407,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         return X
 
     def _learn(self, X, device, on_epoch):
-        """Prior, data statistics, training and graph selection; returns the ``TrainingResult``."""
+        """Prior, data statistics, training and graph selection.
+
+        Returns the ``TrainingResult`` and the findings of the input checks.
+        """
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -420,8 +424,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             standardize=self.standardize,
             validation_fraction=self.validation_fraction,
             rng=rng,
+            names=self.node_names_,
         )
         self.mean_, self.scale_ = stats.mean, stats.scale
+        findings = self._input_findings(stats)
         fit = fit_model(
             get_model(self.model),
             stats,
@@ -440,26 +446,34 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.model_params_ = graph.params
         self.history_, self.n_iter_ = training.history, training.n_iter
         self.converged_ = training.converged
-        return training
+        return training, findings
 
-    def _warn_if_incomplete(self, result):
-        if result.timed_out:
-            warnings.warn(
-                f"Training reached max_time={self.max_time} s after {result.n_iter} epochs "
-                f"and stopped with h(W) = {result.h:.2e}; the best weights so far were "
-                "used, made acyclic, without the order-search refinement. Raise max_time "
-                "for a complete fit.",
-                ConvergenceWarning,
-                stacklevel=3,
+    def _input_findings(self, stats):
+        """Problems of the data themselves, reported with the fit's other findings."""
+        n, d = stats.Z.shape
+        if n <= d:
+            return [
+                (
+                    DiagnosticWarning,
+                    f"X has {n} rows for {d} variables: with n <= d the second-moment "
+                    "matrix is singular, every variable is an exact linear function of the "
+                    "others in-sample, and the BIC cannot tell real edges from fitted "
+                    "noise. Collect more rows or select fewer variables.",
+                )
+            ]
+        dependent = collinear_columns(stats.full.matrix)
+        if not dependent:
+            return []
+        names = ", ".join(repr(str(self.node_names_[j])) for j in dependent)
+        return [
+            (
+                DiagnosticWarning,
+                f"Column(s) {names} of X are (almost) exact linear combinations of other "
+                "columns: the regressions that involve them are not identifiable and the "
+                "edges among them are arbitrary. Drop one column of each such group, or "
+                "combine them.",
             )
-        elif not result.converged:
-            warnings.warn(
-                f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
-                "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
-                "lambda_acyclic.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        ]
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -560,8 +574,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted SEM.
 
-        Uses ``mean_``, ``scale_``, ``adjacency_`` (``"mlp"``: the networks
-        in ``mlp_params_``) and ``noise_var_``: the residuals of each node
+        Uses ``mean_``, ``scale_``, ``adjacency_`` (or the model's own
+        parameters in ``model_params_``) and ``noise_var_``: the residuals of each node
         given its parents are scored as independent Gaussians with the
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map

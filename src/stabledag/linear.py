@@ -17,10 +17,10 @@ from . import graph as _graph
 from ._orient import orient_by_dependence
 from ._scores import GaussianBIC, ols_weights
 from ._search import multi_start_order_search
-from ._selection import select_threshold
+from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances
+from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS"]
 
@@ -251,13 +251,7 @@ class LinearModel(ModelPlugin):
 
     def train(self, stats, config, ctx):
         """Fit on the training and validation second moments; ``(TrainingResult, module)``."""
-        module = self.build(
-            stats.Z.shape[1],
-            params=ctx.params,
-            allowed=ctx.allowed,
-            device=ctx.device,
-            seed=ctx.seed,
-        )
+        module = self.new_module(stats, ctx)
         train_stats = torch.tensor(stats.train.matrix, dtype=torch.float64, device=ctx.device)
         val_stats = torch.tensor(stats.val.matrix, dtype=torch.float64, device=ctx.device)
         data = (None, None)
@@ -271,11 +265,7 @@ class LinearModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
         score = GaussianBIC(S, stats.full.n_eff, bool(params["equal_variances"]))
-        threshold = params["threshold"]
-        if threshold == "auto":
-            threshold = select_threshold(weights, score, required)
-        threshold = float(threshold)
-        B = _graph.threshold_to_dag(weights, threshold, required) != 0
+        threshold, B = thresholded_dag(weights, params["threshold"], score, required)
         if refine:
             starts = [
                 _graph.threshold_to_dag(weights, cut, required)
@@ -285,4 +275,4 @@ class LinearModel(ModelPlugin):
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(threshold, adjacency, noise_variances(variances, params))
+        return FittedGraph(threshold, weights_on(B, adjacency), noise_variances(variances, params))

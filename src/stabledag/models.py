@@ -33,9 +33,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from . import graph
 from ._scores import GaussianBIC, ols_weights
-from ._selection import select_threshold
+from ._selection import thresholded_dag
 from ._training import data_tensors, train
 
 __all__ = [
@@ -48,6 +47,7 @@ __all__ = [
     "available_models",
     "linear_memory_bytes",
     "noise_variances",
+    "weights_on",
 ]
 
 
@@ -173,6 +173,16 @@ class ModelPlugin:
         """A new :class:`StructuralModel` for ``n_nodes`` variables, edges within ``allowed``."""
         raise NotImplementedError(f"{type(self).__name__} must implement build().")
 
+    def new_module(self, stats, ctx):
+        """:meth:`build` for the data in ``stats`` and the fit in ``ctx``."""
+        return self.build(
+            stats.Z.shape[1],
+            params=ctx.params,
+            allowed=ctx.allowed,
+            device=ctx.device,
+            seed=ctx.seed,
+        )
+
     def train(self, stats, config, ctx):
         """Build the module and fit it with the shared loop; return ``(TrainingResult, module)``.
 
@@ -183,13 +193,7 @@ class ModelPlugin:
         config : TrainingConfig
         ctx : FitContext
         """
-        module = self.build(
-            stats.Z.shape[1],
-            params=ctx.params,
-            allowed=ctx.allowed,
-            device=ctx.device,
-            seed=ctx.seed,
-        )
+        module = self.new_module(stats, ctx)
         data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
         prepared = module.prepare(data[0]), module.prepare(data[1])
         return train(module, *prepared, config, ctx.on_epoch, data), module
@@ -202,12 +206,11 @@ class ModelPlugin:
         """
         S, n_eff = stats.full.matrix, stats.full.n_eff
         score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
-        threshold = ctx.params["threshold"]
-        if threshold == "auto":
-            threshold = select_threshold(weights, score, ctx.required)
-        B = graph.threshold_to_dag(weights, float(threshold), ctx.required) != 0
+        threshold, B = thresholded_dag(weights, ctx.params["threshold"], score, ctx.required)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(float(threshold), adjacency, noise_variances(variances, ctx.params))
+        return FittedGraph(
+            threshold, weights_on(B, adjacency), noise_variances(variances, ctx.params)
+        )
 
     def predict(self, adjacency, params, Z):
         """Each node's prediction from its parents, for data in the training units.
@@ -226,6 +229,25 @@ class ModelPlugin:
         ndarray of shape (n_samples, d)
         """
         return Z @ adjacency
+
+
+def weights_on(B, W):
+    """``W`` on the pattern of the DAG ``B``: zero off it, never exactly zero on it.
+
+    An edge of the selected graph whose fitted weight is exactly 0 (a
+    required edge between orthogonal columns, say) keeps the smallest
+    positive float as its weight, so ``adjacency_ != 0`` is always the graph.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag.models import weights_on
+    >>> W = weights_on(np.array([[0, 1], [0, 0]]), np.zeros((2, 2)))
+    >>> (W != 0).astype(int).tolist(), bool(W[0, 1] < 1e-300)
+    ([[0, 1], [0, 0]], True)
+    """
+    B = np.asarray(B) != 0
+    return np.where(B, np.where(W == 0, np.finfo(np.float64).tiny, W), 0.0)
 
 
 def noise_variances(variances, params):
