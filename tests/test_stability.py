@@ -10,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 
 from stabledag import DiagnosticWarning, EdgeStability, StableDAGLearner
 from stabledag.datasets import simulate_linear_sem
+from stabledag.effects import total_effects
 from stabledag.graph import is_cpdag, is_dag
 
 from ._equivalence import brute_force_cpdag, knowledge_reference
@@ -206,3 +207,23 @@ def test_too_few_refits_fail_cleanly_and_leave_no_stale_result(chain):
     with pytest.raises(NotFittedError):
         stab.predict_graph()
     assert not hasattr(stab, "edge_frequency_")
+
+
+def test_weights_and_scales_give_effects_in_the_data_units(chain):
+    """Each refit's weights with its scales_ give total effects in raw units: from a root of
+    the refit's graph (no parents, so no adjustment) the effect on every node it reaches is
+    the raw least-squares slope."""
+    X = chain * np.array([1.0, 100.0, 0.01])
+    stab = _stability().fit(X)
+    assert stab.scales_.shape == (6, 3)
+    checked = 0
+    for k in range(stab.n_refits_):
+        G = stab.graphs_[k]
+        T = total_effects(stab.weights_[k], scale=stab.scales_[k])
+        for root in np.flatnonzero(~G.any(axis=0) & G.any(axis=1)):
+            reached = np.flatnonzero(np.linalg.matrix_power(G + np.eye(3, dtype=int), 3)[root])
+            for t in set(reached.tolist()) - {int(root)}:
+                slope = np.polyfit(X[:, root], X[:, t], 1)[0]
+                assert T[root, t] == pytest.approx(slope, rel=0.1)
+                checked += 1
+    assert checked >= 6

@@ -61,14 +61,12 @@ def _fit_one(estimator, X, rows, seed, columns):
     weights = getattr(est, "adjacency_", None)
     if weights is not None:
         weights = np.where(graph, np.asarray(weights, dtype=np.float64), 0.0)
+    scale = getattr(est, "scale_", None)
     forbidden, required = _knowledge(est, X.shape[1])
     cpdag = apply_background_knowledge(dag_to_cpdag(graph), forbidden=forbidden, required=required)
-    return {
-        "graph": graph,
-        "weights": weights,
-        "cpdag": cpdag,
-        "knowledge": (forbidden, required),
-    }, None
+    fit = {"graph": graph, "weights": weights, "scale": scale, "cpdag": cpdag}
+    fit["knowledge"] = (forbidden, required)
+    return fit, None
 
 
 def _consensus_dag(frequency, threshold):
@@ -141,6 +139,12 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         Each successful refit's ``adjacency_`` on its graph (0 elsewhere),
         in the learner's units (standardized with ``standardize=True``);
         ``None`` when the learner has no ``adjacency_``.
+    scales_ : ndarray of shape (n_refits, d) or None
+        Each successful refit's ``scale_`` (the column scales its weights
+        are relative to), so that ``stabledag.effects.total_effects(
+        weights_[k], scale=scales_[k])`` gives refit ``k``'s total effects
+        in the data's units (linear model); ``None`` when the learner has no
+        ``scale_``.
     n_refits_ : int
         Refits that succeeded; the frequencies are shares of these.
     n_skipped_ : int
@@ -303,6 +307,8 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         self.node_names_ = np.asarray(node_names, dtype=object)
         self.graphs_ = graphs.astype(int)
         self.weights_ = None if any(w is None for w in weights) else np.asarray(weights)
+        scales = [fit["scale"] for fit in fits]
+        self.scales_ = None if any(c is None for c in scales) else np.asarray(scales, float)
         self._knowledge_ = fits[0]["knowledge"]
         self.n_refits_, self.n_skipped_ = len(fits), len(reasons)
         self.edge_frequency_ = graphs.mean(axis=0)
