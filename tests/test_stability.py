@@ -209,6 +209,13 @@ def test_too_few_refits_fail_cleanly_and_leave_no_stale_result(chain):
     assert not hasattr(stab, "edge_frequency_")
 
 
+def test_a_learner_that_always_fails_names_its_error(chain):
+    stab = EdgeStability(StableDAGLearner(lambda_sparse=-1.0), n_resamples=2)
+    with pytest.raises(ValueError, match=r"Only 0 of 2 refits.*lambda_sparse") as info:
+        stab.fit(chain)
+    assert "sample_fraction" not in str(info.value)
+
+
 def test_weights_and_scales_give_effects_in_the_data_units(chain):
     """Each refit's weights with its scales_ give total effects in raw units: from a root of
     the refit's graph (no parents, so no adjustment) the effect on every node it reaches is

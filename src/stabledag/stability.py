@@ -287,11 +287,16 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         reasons = [reason for fit, reason in results if fit is None]
         needed = max(1, math.ceil(self.n_resamples / 2))
         if len(fits) < needed:
+            constant = any("constant in the resample" in r for r in reasons)
+            advice = (
+                " Use more rows, resampling='subsample' with a larger sample_fraction, or "
+                "drop near-constant columns."
+                if constant
+                else ""
+            )
             raise ValueError(
                 f"Only {len(fits)} of {self.n_resamples} refits succeeded (at least {needed} "
-                f"needed); the first failure: {reasons[0]}. Use more rows, "
-                "resampling='subsample' with a larger sample_fraction, or drop near-constant "
-                "columns."
+                f"needed); the first failure: {reasons[0]}.{advice}"
             )
         if reasons:
             warnings.warn(
