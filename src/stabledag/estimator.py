@@ -409,7 +409,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def _learn(self, X, device, on_epoch):
         """Prior, data statistics, training and graph selection.
 
-        Returns the ``TrainingResult`` and the findings of the input checks.
+        Returns the ``FitResult`` and the findings of the input checks.
         """
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
@@ -446,7 +446,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.model_params_ = graph.params
         self.history_, self.n_iter_ = training.history, training.n_iter
         self.converged_ = training.converged
-        return training, findings
+        return fit, findings
 
     def _input_findings(self, stats):
         """Problems of the data themselves, reported with the fit's other findings."""

@@ -265,8 +265,8 @@ class LinearModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
         score = GaussianBIC(S, stats.full.n_eff, bool(params["equal_variances"]))
-        threshold, B = thresholded_dag(weights, params["threshold"], score, required)
-        if refine:
+        threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
+        if refine and not ctx.budget.expired("graph selection"):
             starts = [
                 _graph.threshold_to_dag(weights, cut, required)
                 for cut in (threshold,) + REFINE_STARTS

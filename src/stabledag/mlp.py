@@ -9,6 +9,7 @@ that replaces the thresholded one when that BIC prefers it; the networks are
 then refitted with the selected DAG as a mask.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -402,13 +403,15 @@ class MLPModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         Z, train_idx = stats.Z, stats.train_idx
         judge = RandomFeatureBIC(Z)  # one cache for the threshold and the refinement
-        threshold, B = thresholded_dag(weights, params["threshold"], judge, required)
+        threshold, B = thresholded_dag(weights, params["threshold"], judge, required, ctx.budget)
         # the search's Gaussian scores cannot see directions learned by lambda_disen
-        if refine and params["lambda_disen"] == 0:
+        if refine and params["lambda_disen"] == 0 and not ctx.budget.expired("graph selection"):
             B = refine_mlp_graph(
                 Z, B, bool(params["equal_variances"]), required, ctx.allowed, judge
             )
         X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
+        if ctx.budget.deadline is not None:  # the refit gets what is left of max_time
+            config = dataclasses.replace(config, max_time=ctx.budget.remaining())
         fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
         adjacency = weights_on(B, norms)

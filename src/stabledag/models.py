@@ -28,6 +28,7 @@ Adding a model: write a module with a torch module meeting
 """
 
 import importlib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,6 +42,7 @@ __all__ = [
     "StructuralModel",
     "ModelPlugin",
     "FitContext",
+    "TimeBudget",
     "FittedGraph",
     "register_model",
     "get_model",
@@ -73,6 +75,47 @@ class StructuralModel(Protocol):
         """The mean-reduced reconstruction loss, a scalar tensor."""
 
 
+class TimeBudget:
+    """The ``max_time`` of one fit, shared by its stages.
+
+    Parameters
+    ----------
+    seconds : float or None
+        The budget; None means no limit.
+
+    Attributes
+    ----------
+    ran_out_in : str or None
+        The stage during which the budget ran out (``"training"`` or
+        ``"graph selection"``), None while it has not.
+
+    Examples
+    --------
+    >>> from stabledag.models import TimeBudget
+    >>> budget = TimeBudget(None)
+    >>> budget.expired("training"), budget.remaining()
+    (False, None)
+    """
+
+    def __init__(self, seconds):
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+        self.ran_out_in = None
+
+    def remaining(self):
+        """Seconds left (at least 1e-9), or None without a limit."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.perf_counter(), 1e-9)
+
+    def expired(self, stage):
+        """Whether the budget has run out; the first stage to notice is recorded."""
+        if self.deadline is None or time.perf_counter() <= self.deadline:
+            return False
+        if self.ran_out_in is None:
+            self.ran_out_in = stage
+        return True
+
+
 @dataclass(frozen=True)
 class FitContext:
     """Everything a plug-in needs to know about one fit besides the data.
@@ -90,6 +133,8 @@ class FitContext:
         Seed for the model's own random draws (drawn from ``random_state``).
     on_epoch : callable or None
         Called with every epoch's history record.
+    budget : TimeBudget
+        The fit's ``max_time``; graph selection stops early when it runs out.
     """
 
     params: dict
@@ -98,6 +143,7 @@ class FitContext:
     device: Any = "cpu"
     seed: int = 0
     on_epoch: Any = None
+    budget: TimeBudget = field(default_factory=lambda: TimeBudget(None))
 
 
 @dataclass
@@ -206,7 +252,9 @@ class ModelPlugin:
         """
         S, n_eff = stats.full.matrix, stats.full.n_eff
         score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
-        threshold, B = thresholded_dag(weights, ctx.params["threshold"], score, ctx.required)
+        threshold, B = thresholded_dag(
+            weights, ctx.params["threshold"], score, ctx.required, ctx.budget
+        )
         adjacency, variances = ols_weights(S, B)
         return FittedGraph(
             threshold, weights_on(B, adjacency), noise_variances(variances, ctx.params)
