@@ -271,6 +271,7 @@ class LinearModel(ModelPlugin):
                 _graph.threshold_to_dag(weights, cut, required)
                 for cut in (threshold,) + REFINE_STARTS
             ]
+            starts.append(required.astype(int))  # the empty graph (plus required edges)
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
