@@ -24,9 +24,8 @@ from stabledag.export import (
 
 @pytest.fixture(scope="module")
 def sachs_est():
-    pd = pytest.importorskip("pandas")
-    X, _, names = load_sachs()
-    return StableDAGLearner(random_state=0).fit(pd.DataFrame(X, columns=names))
+    pytest.importorskip("pandas")
+    return StableDAGLearner(random_state=0).fit(load_sachs(as_frame=True).data)
 
 
 W3 = np.array([[0.0, 0.5, -1.25], [0.0, 0.0, 1 / 3], [0.0, 0.0, 0.0]])
@@ -266,7 +265,7 @@ def test_params_are_made_json_safe():
         max_epochs=np.int64(20),
         steps_per_epoch=5,
     )
-    params = training_summary(est.fit(load_sachs()[0]))["params"]
+    params = training_summary(est.fit(load_sachs().data))["params"]
     json.dumps(params, allow_nan=False)
     assert params["lambda_sparse"] == 0.02 and params["max_epochs"] == 20
     assert params["forbidden_edges"] == [[0, 1]]

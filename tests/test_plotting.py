@@ -26,7 +26,8 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def sachs():
-    X, B, names = load_sachs()
+    sachs = load_sachs()
+    X, B, names = sachs.data, sachs.graph, sachs.feature_names
     return StableDAGLearner(random_state=0).fit(X), B, names
 
 

@@ -191,7 +191,7 @@ def diagnose(estimator):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import diagnose
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> diagnose(StableDAGLearner(random_state=0).fit(X))
     []
     """
@@ -227,7 +227,7 @@ def emit(estimator, stacklevel=3):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import emit
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> emit(StableDAGLearner(random_state=0).fit(X))
     []
     """

@@ -346,7 +346,8 @@ def _write_demo_outputs(directory, est):
 
 
 def _run_demo(args):
-    X, B, names = load_sachs()
+    sachs = load_sachs()
+    X, B, names = sachs.data, sachs.graph, sachs.feature_names
     start = time.perf_counter()
     est = StableDAGLearner(random_state=args.seed, verbose=args.verbose)
     _fit_quietly(est, X, names)

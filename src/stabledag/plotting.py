@@ -271,8 +271,8 @@ def plot_graph(
     --------
     >>> from stabledag.plotting import plot_graph
     >>> from stabledag.datasets import load_sachs
-    >>> X, B, names = load_sachs()
-    >>> ax = plot_graph(B, node_names=names)  # doctest: +SKIP
+    >>> sachs = load_sachs()
+    >>> ax = plot_graph(sachs.graph, node_names=sachs.feature_names)  # doctest: +SKIP
     """
     _require_matplotlib()
     from .graph import to_networkx
