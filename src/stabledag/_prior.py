@@ -93,9 +93,7 @@ def _edge_list(edges, names, has_names, what):
     out = []
     for edge in edges:
         parent, child = _pair(edge, what)
-        out.append(
-            (_index(parent, names, has_names, what), _index(child, names, has_names, what))
-        )
+        out.append((_index(parent, names, has_names, what), _index(child, names, has_names, what)))
     return out
 
 
