@@ -24,9 +24,10 @@ def test_demo_writes_outputs(tmp_path, capsys):
         rows = list(csv.reader(fh))
     assert rows[0][1:4] == ["praf", "pmek", "plcg"] and len(rows) == 12
     assert (tmp_path / "graph.dot").read_text().startswith("digraph {")
-    with open(tmp_path / "history.csv") as fh:
-        header = next(csv.reader(fh))
-    assert {"epoch", "grad_norm", "clip_ratio", "lr", "h", "n_edges"} <= set(header)
+    log = json.loads((tmp_path / "training_log.json").read_text())
+    assert {"epoch", "grad_norm", "clip_ratio", "lr", "h", "n_edges"} <= set(log[0])
+    summary = json.loads((tmp_path / "training_summary.json").read_text())
+    assert summary["node_names"][:3] == ["praf", "pmek", "plcg"]
 
 
 def test_python_dash_m_help():
@@ -39,7 +40,7 @@ def test_python_dash_m_help():
 
 def test_demo_subcommand_keeps_options_given_before_it():
     args = _parser().parse_args(["--seed", "3", "demo", "--verbose", "1"])
-    assert (args.command, args.seed, args.verbose, args.out) == ("demo", 3, 1, None)
+    assert (args.command, args.random_state, args.verbose, args.out) == ("demo", 3, 1, None)
     assert _parser().parse_args([]).command is None  # no command: the demo
 
 
