@@ -36,6 +36,7 @@ from . import export
 from .datasets import load_sachs
 from .estimator import StableDAGLearner
 from .metrics import count_accuracy
+from .models import available_models
 
 __all__ = ["main"]
 
@@ -145,9 +146,9 @@ def _model_options(add, defaults):
     )
     add(
         "--model",
-        choices=("linear", "mlp"),
+        choices=available_models(),
         default=defaults["model"],
-        help="structural equation model: linear, or one small MLP per node (default: %(default)s)",
+        help="structural equation model, from stabledag.models (default: %(default)s)",
     )
     add(
         "--hidden-units",
