@@ -368,8 +368,10 @@ def training_summary(est, node_names=None):
     >>> import numpy as np
     >>> from stabledag import StableDAGLearner
     >>> from stabledag.export import training_summary
-    >>> X = np.random.default_rng(0).normal(size=(100, 3))
-    >>> est = StableDAGLearner(random_state=0, max_epochs=20).fit(X)
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=300)
+    >>> X = np.column_stack([a, 2 * a + rng.normal(size=300)])
+    >>> est = StableDAGLearner(random_state=0).fit(X)
     >>> sorted(training_summary(est)["versions"])
     ['numpy', 'python', 'scikit-learn', 'stabledag', 'torch']
     """
