@@ -329,6 +329,7 @@ class _LoopState:
     history: list = field(default_factory=list)
     start: float = field(default_factory=time.perf_counter)
     timed_out: bool = False
+    feasible: object = None  # the last stage's best weights with h <= h_tol, if any
 
     def out_of_time(self):
         """Whether ``max_time`` has run out."""
@@ -343,6 +344,7 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
     optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
     run_epoch = _epoch_function(model, cfg)
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
+    best_feasible, state.feasible = math.inf, None
     while state.epoch < cfg.max_epochs:
         start_weights = copy.deepcopy(model.state_dict())
         record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg, state.train_data)
@@ -360,6 +362,8 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
         if state.on_epoch is not None:
             state.on_epoch(record)
         _log_epoch(record, cfg)
+        if val["h"] <= cfg.h_tol and val["loss"] < best_feasible:
+            best_feasible, state.feasible = val["loss"], copy.deepcopy(model.state_dict())
         if val["loss"] < best_val - cfg.tol:
             best_val, best_weights, stale = val["loss"], copy.deepcopy(model.state_dict()), 0
         else:
@@ -442,6 +446,11 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None, data=(None, None)):
             print(f"stage {stage}: epochs {state.epoch}, h(W) = {h:.3e}")
         if h <= cfg.h_tol or state.epoch >= cfg.max_epochs or state.timed_out:
             break
+    if h > cfg.h_tol and state.feasible is not None:
+        # The last stage passed through acyclic weights (h <= h_tol) but its best validation
+        # loss came earlier, off the DAG set: end on the best of the acyclic ones instead.
+        model.load_state_dict(state.feasible)
+        h = _evaluate(model, train_stats, 0.0, cfg)["h"]
     weights = model.adjacency().detach().cpu().numpy().copy()
     return TrainingResult(
         weights=weights,

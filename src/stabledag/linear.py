@@ -20,7 +20,7 @@ from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances
+from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS"]
 
@@ -275,4 +275,4 @@ class LinearModel(ModelPlugin):
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(threshold, adjacency, noise_variances(variances, params))
+        return FittedGraph(threshold, weights_on(B, adjacency), noise_variances(variances, params))

@@ -18,7 +18,13 @@ from ._additive import additive_search
 from ._nonlinear_scores import RandomFeatureBIC
 from ._selection import thresholded_dag
 from ._training import data_tensors, refit
-from .models import FittedGraph, ModelPlugin, linear_memory_bytes, noise_variances
+from .models import (
+    FittedGraph,
+    ModelPlugin,
+    linear_memory_bytes,
+    noise_variances,
+    weights_on,
+)
 
 __all__ = ["MLPSEM", "mlp_predict", "MLPModel", "refine_mlp_graph"]
 
@@ -405,7 +411,7 @@ class MLPModel(ModelPlugin):
         X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
         fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
-        adjacency = np.where(B, np.maximum(norms, np.finfo(np.float64).tiny), 0.0)
+        adjacency = weights_on(B, norms)
         residuals = Z[train_idx] - mlp_predict(fitted, Z[train_idx])
         variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
         return FittedGraph(threshold, adjacency, noise_variances(variances, params), fitted)

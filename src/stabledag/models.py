@@ -47,6 +47,7 @@ __all__ = [
     "available_models",
     "linear_memory_bytes",
     "noise_variances",
+    "weights_on",
 ]
 
 
@@ -207,7 +208,9 @@ class ModelPlugin:
         score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
         threshold, B = thresholded_dag(weights, ctx.params["threshold"], score, ctx.required)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(threshold, adjacency, noise_variances(variances, ctx.params))
+        return FittedGraph(
+            threshold, weights_on(B, adjacency), noise_variances(variances, ctx.params)
+        )
 
     def predict(self, adjacency, params, Z):
         """Each node's prediction from its parents, for data in the training units.
@@ -226,6 +229,25 @@ class ModelPlugin:
         ndarray of shape (n_samples, d)
         """
         return Z @ adjacency
+
+
+def weights_on(B, W):
+    """``W`` on the pattern of the DAG ``B``: zero off it, never exactly zero on it.
+
+    An edge of the selected graph whose fitted weight is exactly 0 (a
+    required edge between orthogonal columns, say) keeps the smallest
+    positive float as its weight, so ``adjacency_ != 0`` is always the graph.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag.models import weights_on
+    >>> W = weights_on(np.array([[0, 1], [0, 0]]), np.zeros((2, 2)))
+    >>> (W != 0).astype(int).tolist(), bool(W[0, 1] < 1e-300)
+    ([[0, 1], [0, 0]], True)
+    """
+    B = np.asarray(B) != 0
+    return np.where(B, np.where(W == 0, np.finfo(np.float64).tiny, W), 0.0)
 
 
 def noise_variances(variances, params):
