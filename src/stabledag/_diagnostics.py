@@ -233,7 +233,7 @@ def diagnose(estimator, result=None, input_problems=False):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import diagnose
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> diagnose(StableDAGLearner(random_state=0).fit(X))
     []
     """
@@ -302,7 +302,7 @@ def emit(estimator, result=None, findings=(), stacklevel=3):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import emit
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> emit(StableDAGLearner(random_state=0).fit(X))
     []
     """
