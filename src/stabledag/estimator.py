@@ -150,11 +150,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
         the dependence term learned).
-    forbidden_edges : iterable of (parent, child), default=None
+    forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
         or integer positions.
-    required_edges : iterable of (parent, child), default=None
+    required_edges : list of (parent, child) pairs, default=None
         Edges present in every output, whatever the threshold. They must
         form a DAG and agree with ``forbidden_edges`` and ``tiers``.
     tiers : sequence of groups of nodes, default=None
