@@ -14,7 +14,7 @@ from stabledag.datasets import load_sachs, simulate_dag, simulate_linear_sem, si
 
 @pytest.fixture(scope="module")
 def sachs():
-    return load_sachs()[0]
+    return load_sachs().data
 
 
 @pytest.fixture(scope="module")

@@ -85,7 +85,9 @@ def _check_lr_never_reduced(est, params, history, result):
     if any(r["lr"] < lr0 * (1 - 1e-9) for r in history):
         return None
     stages = _stages(history)
-    budget_ended = history[-1]["epoch"] >= params["max_epochs"] or (result and result.timed_out)
+    budget_ended = history[-1]["epoch"] >= params["max_epochs"] or getattr(
+        result, "ran_out_in", None
+    )
     flat = [stage for stage in (stages[:-1] if budget_ended else stages)]
     flat = [stage for stage in flat if _ended_by_early_stopping(stage, params)]
     # the scheduler cuts after lr_patience flat epochs: a stage that went flat for longer
@@ -125,15 +127,24 @@ def _stall(params, history):
 
 def _check_convergence(est, params, history, result):
     """Non-convergence of h(W), or the time budget: what happened and the fix that applies."""
-    if result is not None and result.timed_out:
+    ran_out_in = getattr(result, "ran_out_in", None)
+    if ran_out_in == "training":
         return ConvergenceWarning, (
-            f"Training reached max_time={params['max_time']} s after {result.n_iter} epochs "
-            f"and stopped with h(W) = {result.h:.2e}; the best weights so far were used, made "
-            "acyclic, without the order-search refinement. Raise max_time for a complete fit."
+            f"Training reached max_time={params['max_time']} s after {result.training.n_iter} "
+            f"epochs and stopped with h(W) = {result.training.h:.2e}; the best weights so far "
+            "were used, made acyclic, without the order-search refinement. Raise max_time for "
+            "a complete fit."
+        )
+    if ran_out_in is not None:
+        return ConvergenceWarning, (
+            f"max_time={params['max_time']} s ran out during {ran_out_in}: the threshold "
+            f"{est.threshold_:.3g} is the best of the cuts scored in time (or the fallback "
+            "0.3 when none could be), and the graph was not refined. Raise max_time for a "
+            "complete fit."
         )
     if est.converged_:
         return None
-    h = result.h if result is not None else history[-1]["h"]
+    h = result.training.h if result is not None else history[-1]["h"]
     head = f"h(W) = {h:.2e} did not reach h_tol={params['h_tol']:g}"
     tail = (
         " The selected graph is a DAG all the same: edges enter strongest first and one "
@@ -204,9 +215,9 @@ def diagnose(estimator, result=None, input_problems=False):
     estimator : StableDAGLearner
         A fitted estimator (``history_``, ``adjacency_``, ``threshold_``,
         ``converged_``).
-    result : TrainingResult, optional
-        The training run (final ``h``, ``timed_out``); without it the time
-        budget is not checked and the last recorded ``h`` is reported.
+    result : FitResult, optional
+        The fit (final ``h``, where ``max_time`` ran out); without it the
+        time budget is not checked and the last recorded ``h`` is reported.
     input_problems : bool, default=False
         Whether the input checks found a problem with the data (collinear
         columns, too few rows): the training checks, whose findings it would
@@ -222,7 +233,7 @@ def diagnose(estimator, result=None, input_problems=False):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import diagnose
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> diagnose(StableDAGLearner(random_state=0).fit(X))
     []
     """
@@ -273,7 +284,7 @@ def emit(estimator, result=None, findings=(), stacklevel=3):
     ----------
     estimator : StableDAGLearner
         A fitted estimator.
-    result : TrainingResult, optional
+    result : FitResult, optional
         Passed to :func:`diagnose`.
     findings : sequence of (type, str), default=()
         Findings of earlier checks (e.g. of the input), listed first.
@@ -291,7 +302,7 @@ def emit(estimator, result=None, findings=(), stacklevel=3):
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import emit
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> emit(StableDAGLearner(random_state=0).fit(X))
     []
     """

@@ -150,11 +150,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
         the dependence term learned).
-    forbidden_edges : iterable of (parent, child), default=None
+    forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
         or integer positions.
-    required_edges : iterable of (parent, child), default=None
+    required_edges : list of (parent, child) pairs, default=None
         Edges present in every output, whatever the threshold. They must
         form a DAG and agree with ``forbidden_edges`` and ``tiers``.
     tiers : sequence of groups of nodes, default=None
@@ -409,7 +409,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def _learn(self, X, device, on_epoch):
         """Prior, data statistics, training and graph selection.
 
-        Returns the ``TrainingResult`` and the findings of the input checks.
+        Returns the ``FitResult`` and the findings of the input checks.
         """
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
@@ -446,7 +446,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.model_params_ = graph.params
         self.history_, self.n_iter_ = training.history, training.n_iter
         self.converged_ = training.converged
-        return training, findings
+        return fit, findings
 
     def _input_findings(self, stats):
         """Problems of the data themselves, reported with the fit's other findings."""
