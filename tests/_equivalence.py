@@ -48,3 +48,11 @@ def brute_force_cpdag(A):
     members = class_members(A)
     assert len(members) >= 1
     return members.any(axis=0).astype(int)  # i -> j in some member; both ways iff reversible
+
+
+def knowledge_reference(A, forbidden, required):
+    """Union of the class members that respect the knowledge (no forbidden edge, every
+    required edge): an edge is directed iff all of them orient it the same way."""
+    members = [D for D in class_members(A) if not np.any(D & forbidden) and np.all(D[required])]
+    assert members
+    return np.any(members, axis=0).astype(int)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from stabledag.graph import (
+    apply_background_knowledge,
     cpdag_to_dag,
     dag_to_cpdag,
     from_causallearn,
@@ -23,7 +24,7 @@ from stabledag.graph import (
     to_networkx,
 )
 
-from ._equivalence import brute_force_cpdag, class_members, random_dag
+from ._equivalence import brute_force_cpdag, class_members, knowledge_reference, random_dag
 
 
 def meek_cpdag(A):
@@ -225,6 +226,13 @@ def test_to_networkx_cpdag():
     # a CPDAG is used as given
     C = to_networkx(cp, list("abcd"), cpdag=True)
     assert set(C.edges) == set(G.edges)
+    # explicit marks (e.g. a class oriented by knowledge), weights from W
+    marks = cp.copy()
+    marks[1, 0] = 0  # 0 -> 1 instead of 0 - 1
+    K = to_networkx(W, list("abcd"), cpdag=marks)
+    assert K["a"]["b"] == {"weight": 0.5, "undirected": False} and not K.has_edge("b", "a")
+    with pytest.raises(ValueError, match="skeleton"):
+        to_networkx(W, cpdag=np.zeros((4, 4)))
     # default: a plain DiGraph without the attribute
     assert "undirected" not in next(iter(to_networkx(W).edges(data=True)))[2]
 
@@ -273,3 +281,60 @@ def test_causallearn_round_trip_and_objects():
 def test_from_causallearn_rejects_other_marks(G, match):
     with pytest.raises(ValueError, match=match):
         from_causallearn(np.array(G))
+
+
+# ------------------------------------------------------- background knowledge
+def test_background_knowledge_against_brute_force():
+    rng = np.random.default_rng(7)
+    n_rule4_like = 0
+    for A in _random_small_dags(300):
+        cp = dag_to_cpdag(A)
+        d = len(A)
+        reversed_edges = A.T.astype(bool)
+        forbidden = reversed_edges & (rng.random((d, d)) < 0.3)  # A satisfies it
+        forbidden |= ~(A | A.T).astype(bool) & (rng.random((d, d)) < 0.2)  # irrelevant pairs
+        np.fill_diagonal(forbidden, False)
+        required = A.astype(bool) & (rng.random((d, d)) < 0.15)
+        got = apply_background_knowledge(cp, forbidden=forbidden, required=required)
+        expected = knowledge_reference(A, forbidden, required)
+        assert np.array_equal(got, expected), (A, forbidden, required)
+        n_rule4_like += int((got & got.T).sum() < (cp & cp.T).sum())
+    assert n_rule4_like > 50  # the knowledge oriented edges in many cases
+
+
+def test_meek_rule_4_is_needed_with_knowledge():
+    """Knowledge orients d -> c -> b around a - d, a - c, a - b (b, d non-adjacent): only
+    rule 4 then orients a -> b."""
+    # DAG a=0 -> b=1, a -> c=2, a -> d=3, d -> c, c -> b; skeleton has b, d non-adjacent
+    A = _matrix(4, directed=[(0, 1), (0, 2), (0, 3), (3, 2), (2, 1)])
+    cp = dag_to_cpdag(A)
+    forbidden = np.zeros((4, 4), dtype=bool)
+    forbidden[2, 3] = forbidden[1, 2] = True  # orients d -> c and c -> b
+    got = apply_background_knowledge(cp, forbidden=forbidden)
+    assert np.array_equal(got, knowledge_reference(A, forbidden, np.zeros((4, 4), bool)))
+    assert got[0, 1] == 1 and got[1, 0] == 0  # a -> b
+
+
+def test_background_knowledge_errors():
+    chain_class = _matrix(3, undirected=[(0, 1), (1, 2)])
+    collider = _matrix(3, directed=[(0, 1), (2, 1)])
+    forbid = np.zeros((3, 3), dtype=bool)
+    forbid[0, 1] = True
+    with pytest.raises(ValueError, match="compelled"):
+        apply_background_knowledge(collider, forbidden=forbid)
+    both = forbid | forbid.T
+    with pytest.raises(ValueError, match="both directions"):
+        apply_background_knowledge(chain_class, forbidden=both)
+    req = np.zeros((3, 3), dtype=bool)
+    req[0, 2] = True
+    with pytest.raises(ValueError, match="not in the graph"):
+        apply_background_knowledge(chain_class, required=req)
+    v = np.zeros((3, 3), dtype=bool)
+    v[0, 1] = v[2, 1] = True  # 0 -> 1 <- 2: a v-structure the chain's class does not have
+    with pytest.raises(ValueError, match="No DAG of the class"):
+        apply_background_knowledge(chain_class, required=v)
+    with pytest.raises(ValueError, match="shape"):
+        apply_background_knowledge(chain_class, forbidden=np.zeros((2, 2)))
+    not_a_class = _matrix(3, directed=[(0, 1)], undirected=[(1, 2)])  # 0 -> 1 - 2
+    with pytest.raises(ValueError, match="not the CPDAG"):
+        apply_background_knowledge(not_a_class, required=_matrix(3, directed=[(2, 1)]))

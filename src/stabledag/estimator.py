@@ -4,32 +4,23 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 :mod:`stabledag._training`, :mod:`stabledag.models` and the modules they use.
 """
 
-import warnings
 from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _diagnostics, _fitting
+from . import _diagnostics
 from . import graph as _graph
+from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._training import TrainingConfig
-from ._validation import (
-    center_and_scale,
-    check_memory,
-    check_params,
-    explain_input_error,
-    local_random_state,
-    split_indices,
-)
+from ._statistics import collinear_columns, prepare_statistics
+from ._validation import check_memory, check_params, explain_input_error, local_random_state
+from .exceptions import DiagnosticWarning
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import mlp_predict
+from .models import get_model
 
 __all__ = ["StableDAGLearner"]
-
-_LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
 
 
 class StableDAGLearner(DensityMixin, BaseEstimator):
@@ -51,28 +42,30 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
-    With ``model="mlp"`` each node is instead a small neural network of all
-    the others, ``X_j = f_j(X) + E_j`` (NOTEARS-MLP's locally connected
-    architecture, :class:`stabledag.models.MLPSEM`), ``W[i, j]`` is the norm
-    of ``f_j``'s first-layer weights on ``x_i``, and the same loop,
-    acyclicity schedule and DAG guarantee apply.
+    Other models plug in through :mod:`stabledag.models`: the nonlinear
+    :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
+    locally connected networks, ``W[i, j]`` the norm of ``f_j``'s
+    first-layer weights on ``x_i``) runs through the same loop,
+    acyclicity schedule and DAG guarantee.
 
     Parameters
     ----------
-    model : {"linear", "mlp"}, default="linear"
-        The structural equation model. ``"mlp"``: one sigmoid MLP with
+    model : str or ModelPlugin, default="linear"
+        The structural equation model: a name from
+        :func:`stabledag.models.available_models` or a
+        :class:`~stabledag.models.ModelPlugin` instance. Built in: the
+        linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
+        (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
         ``hidden_units`` hidden units per node; its threshold is chosen by a
-        nonlinear BIC (random-feature ridge refits of each node on its
-        parents, :class:`stabledag._selection.NonlinearNodeCost`), the
-        graph may be replaced by an additive-model search's (``refine``),
-        and the networks are then refitted with the selected graph as a
-        mask. Measured on the reference nonlinear data
+        random-feature BIC, the graph may be replaced by an additive-model
+        search's (``refine``), and the networks are then refitted with the
+        selected graph as a mask). Measured on the reference nonlinear data
         (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data
-        or data in arbitrary units, ``standardize=False,
-        equal_variances=True`` for raw data sharing units and noise scale.
+        max_epochs=800``: the default unit-free mode for standardized data or
+        data in arbitrary units, ``standardize=False, equal_variances=True``
+        for raw data sharing units and noise scale.
     hidden_units : int, default=10
-        Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
+        Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
         Weight of the reconstruction (likelihood) term.
     lambda_sparse : float, default=0.02
@@ -157,11 +150,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
         the dependence term learned).
-    forbidden_edges : iterable of (parent, child), default=None
+    forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
         or integer positions.
-    required_edges : iterable of (parent, child), default=None
+    required_edges : list of (parent, child) pairs, default=None
         Edges present in every output, whatever the threshold. They must
         form a DAG and agree with ``forbidden_edges`` and ``tiers``.
     tiers : sequence of groups of nodes, default=None
@@ -179,7 +172,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights of the selected graph (thresholded, made acyclic, refined),
-        refitted by least squares (``"mlp"``: the first-layer weight norms of
+        refitted by least squares (MLP model: the first-layer weight norms of
         the refitted networks); ``adjacency_[i, j] != 0`` means ``i -> j``.
         Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
@@ -190,10 +183,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
         Residual variance of each node under ``adjacency_`` (standard units;
-        ``"mlp"``: of the refitted networks on the training split).
-    mlp_params_ : dict of ndarray
-        ``"mlp"`` only: the refitted networks (see
-        :meth:`stabledag.models.MLPSEM.numpy_params`), masked to the selected
+        MLP model: of the refitted networks on the training split).
+    model_params_ : dict of ndarray
+        Model-specific fitted parameters (empty for the linear model; the MLP
+        model's refitted networks, see
+        :meth:`stabledag.mlp.MLPSEM.numpy_params`), masked to the selected
         graph.
     history_ : list of dict
         One record per epoch: ``epoch``, ``stage``, ``train_loss``, ``recon``,
@@ -373,9 +367,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         try:
             device = check_params(self.get_params())
             X = self._validate_X(X)
-            result = self._learn(X, device, on_epoch)
-            self._warn_if_incomplete(result)
-            _diagnostics.emit(self)
+            result, findings = self._learn(X, device, on_epoch)
+            _diagnostics.emit(self, result, findings)
         except BaseException:  # KeyboardInterrupt too: never leave a half-fitted model
             self._discard_fit()
             raise
@@ -410,11 +403,14 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
         self._check_columns_vary(X)
-        check_memory(*X.shape)
+        check_memory(*X.shape, get_model(self.model).memory_bytes(*X.shape, self.get_params()))
         return X
 
     def _learn(self, X, device, on_epoch):
-        """Prior, scaling, training and graph selection; returns the ``TrainingResult``."""
+        """Prior, data statistics, training and graph selection.
+
+        Returns the ``FitResult`` and the findings of the input checks.
+        """
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -423,118 +419,61 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             getattr(self, "feature_names_in_", None) is not None,
         )
         rng = local_random_state(self.random_state)
-        Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
-        train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
-        result, model = self._train(Z, train_idx, val_idx, device, on_epoch, rng)
-        if not np.all(np.isfinite(result.weights)):
-            raise FloatingPointError(
-                "Training returned non-finite weights. Lower learning_rate or check the "
-                "data for extreme values."
-            )
-        refine = self.refine and not result.timed_out
-        if self.model == "mlp":
-            # the search's Gaussian scores cannot see directions learned by lambda_disen
-            refine = refine and self.lambda_disen == 0
-            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device, refine)
-        else:
-            self._set_graph(result.weights, Z, refine=refine)
-        self.history_, self.n_iter_ = result.history, result.n_iter
-        self.converged_ = result.converged
-        return result
-
-    def _warn_if_incomplete(self, result):
-        if result.timed_out:
-            warnings.warn(
-                f"Training reached max_time={self.max_time} s after {result.n_iter} epochs "
-                f"and stopped with h(W) = {result.h:.2e}; the best weights so far were "
-                "used, made acyclic, without the order-search refinement. Raise max_time "
-                "for a complete fit.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        elif not result.converged:
-            warnings.warn(
-                f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
-                "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
-                "lambda_acyclic.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-
-    def _training_config(self):
-        log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)
-        return TrainingConfig(
-            lambda_recon=self.lambda_recon,
-            lambda_sparse=self.lambda_sparse,
-            lambda_acyclic=self.lambda_acyclic,
-            lambda_disen=self.lambda_disen,
-            learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay,
-            max_grad_norm=self.max_grad_norm,
-            lr_factor=self.lr_factor,
-            lr_patience=self.lr_patience,
-            max_epochs=self.max_epochs,
-            steps_per_epoch=self.steps_per_epoch,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            n_stages=self.n_stages,
-            acyclic_growth=self.acyclic_growth,
-            h_tol=self.h_tol,
-            acyclicity=self.acyclicity,
-            log_threshold=log_threshold,
-            verbose=self.verbose,
-            max_time=self.max_time,
+        stats = prepare_statistics(
+            X,
+            standardize=self.standardize,
+            validation_fraction=self.validation_fraction,
+            rng=rng,
+            names=self.node_names_,
         )
-
-    def _train(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        config = self._training_config()
-        common = {
-            "equal_variances": bool(self.equal_variances),
-            "allowed": self.edge_mask_,
-            "device": device,
-            "on_epoch": on_epoch,
-        }
-        if self.model == "mlp":
-            # drawn after the split, so the linear model's draws are unchanged
-            seed = int(rng.randint(0, 2**31 - 1))
-            return _fitting.train_mlp(
-                Z, train_idx, val_idx, config, hidden_units=self.hidden_units, seed=seed, **common
-            )
-        return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
-
-    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device, refine=True):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.mlp_graph(
-            weights,
-            Z,
-            model,
-            train_idx,
-            val_idx,
-            self._training_config(),
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
+        self.mean_, self.scale_ = stats.mean, stats.scale
+        findings = self._input_findings(stats)
+        fit = fit_model(
+            get_model(self.model),
+            stats,
+            self.get_params(),
             allowed=self.edge_mask_,
-            refine=refine,
+            required=self.required_mask_,
             device=device,
+            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split
+            on_epoch=on_epoch,
         )
-        for name, value in fitted.items():
-            setattr(self, name, value)
+        training, graph = fit.training, fit.graph
+        self.raw_adjacency_ = training.weights
+        self.threshold_ = graph.threshold
+        self.adjacency_ = graph.adjacency
+        self.noise_var_ = graph.noise_var
+        self.model_params_ = graph.params
+        self.history_, self.n_iter_ = training.history, training.n_iter
+        self.converged_ = training.converged
+        return fit, findings
 
-    def _set_graph(self, weights, Z, refine=True):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.linear_graph(
-            weights,
-            Z,
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            allowed=self.edge_mask_,
-            refine=refine,
-            orient=self.lambda_disen > 0,
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
+    def _input_findings(self, stats):
+        """Problems of the data themselves, reported with the fit's other findings."""
+        n, d = stats.Z.shape
+        if n <= d:
+            return [
+                (
+                    DiagnosticWarning,
+                    f"X has {n} rows for {d} variables: with n <= d the second-moment "
+                    "matrix is singular, every variable is an exact linear function of the "
+                    "others in-sample, and the BIC cannot tell real edges from fitted "
+                    "noise. Collect more rows or select fewer variables.",
+                )
+            ]
+        dependent = collinear_columns(stats.full.matrix)
+        if not dependent:
+            return []
+        names = ", ".join(repr(str(self.node_names_[j])) for j in dependent)
+        return [
+            (
+                DiagnosticWarning,
+                f"Column(s) {names} of X are (almost) exact linear combinations of other "
+                "columns: the regressions that involve them are not identifiable and the "
+                "edges among them are arbitrary. Drop one column of each such group, or "
+                "combine them.",
+            )
+        ]
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -635,8 +574,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted SEM.
 
-        Uses ``mean_``, ``scale_``, ``adjacency_`` (``"mlp"``: the networks
-        in ``mlp_params_``) and ``noise_var_``: the residuals of each node
+        Uses ``mean_``, ``scale_``, ``adjacency_`` (or the model's own
+        parameters in ``model_params_``) and ``noise_var_``: the residuals of each node
         given its parents are scored as independent Gaussians with the
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map
@@ -663,10 +602,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = (X - self.mean_) / self.scale_
-        if self.model == "mlp":
-            R = Z - mlp_predict(self.mlp_params_, Z)
-        else:
-            R = Z - Z @ self.adjacency_
+        R = Z - get_model(self.model).predict(self.adjacency_, self.model_params_, Z)
         per_node = -0.5 * (np.log(2 * np.pi * self.noise_var_) + R**2 / self.noise_var_)
         return per_node.sum(axis=1) - np.log(self.scale_).sum()
 

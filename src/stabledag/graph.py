@@ -19,6 +19,7 @@ __all__ = [
     "dag_to_cpdag",
     "cpdag_to_dag",
     "is_cpdag",
+    "apply_background_knowledge",
     "to_networkx",
     "from_causallearn",
     "to_causallearn",
@@ -486,6 +487,151 @@ def is_cpdag(M):
     return bool(np.array_equal(dag_to_cpdag(D), P))
 
 
+def _meek_orientable(a, b, pa, ch, und, adj):
+    """Whether one of Meek's rules 1-4 orients the undirected edge ``a - b`` as ``a -> b``."""
+    if any(c not in adj[b] for c in pa[a]):  # rule 1: c -> a - b, c and b non-adjacent
+        return True
+    if ch[a] & pa[b]:  # rule 2: a -> c -> b
+        return True
+    both = und[a] & pa[b]  # rule 3: a - c1 -> b, a - c2 -> b, c1 and c2 non-adjacent
+    if any(c2 not in adj[c1] for c1 in both for c2 in both if c1 < c2):
+        return True
+    for c in pa[b] & adj[a]:  # rule 4: a - d -> c -> b, a ~ c, d and b non-adjacent
+        if any(d not in adj[b] for d in pa[c] & und[a]):
+            return True
+    return False
+
+
+def _mask(mask, shape, name):
+    if mask is None:
+        return np.zeros(shape, dtype=bool)
+    A = check_adjacency(mask, name) != 0
+    if A.shape != shape:
+        raise ValueError(f"{name} has shape {A.shape} but the graph has shape {shape}.")
+    np.fill_diagonal(A, False)
+    return A
+
+
+def apply_background_knowledge(cpdag, *, forbidden=None, required=None):
+    """Orient a CPDAG further by prior knowledge, then close it under Meek's rules 1-4.
+
+    Knowing that ``i -> j`` cannot be (``forbidden``) or must be
+    (``required``) orients an undirected ``i - j``; Meek's (1995) rules then
+    orient every edge that the knowledge and the class together determine.
+    The result is the maximally oriented PDAG (MPDAG): an edge is directed
+    exactly when every DAG of the class that agrees with the knowledge
+    orients it the same way. Rule 4 is needed here, unlike for the class
+    of a DAG alone.
+
+    Parameters
+    ----------
+    cpdag : array-like of shape (d, d)
+        0/1 marks, ``M[i, j] = M[j, i] = 1`` for an undirected edge.
+    forbidden : array-like of bool, shape (d, d), optional
+        ``True`` at ``[i, j]``: no ``i -> j`` (e.g. ``~StableDAGLearner.edge_mask_``).
+    required : array-like of bool, shape (d, d), optional
+        ``True`` at ``[i, j]``: ``i -> j`` is known (e.g. ``required_mask_``).
+
+    Returns
+    -------
+    ndarray of shape (d, d), dtype int
+        The same encoding, with more edges directed.
+
+    Raises
+    ------
+    ValueError
+        Marks other than 0/1, shapes that do not match, or knowledge that
+        no DAG of the class satisfies (a forbidden compelled edge, an edge
+        forbidden both ways, a required edge that is absent, or
+        orientations that would create a cycle or a new v-structure).
+
+    See Also
+    --------
+    dag_to_cpdag : the class of a DAG, without knowledge.
+
+    Examples
+    --------
+    The chain's class ``0 - 1 - 2``; knowing that 1 does not cause 0 orients
+    ``0 -> 1``, and then rule 1 orients ``1 -> 2``.
+
+    >>> import numpy as np
+    >>> from stabledag.graph import apply_background_knowledge
+    >>> chain_class = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> forbidden = np.zeros((3, 3), dtype=bool)
+    >>> forbidden[1, 0] = True
+    >>> apply_background_knowledge(chain_class, forbidden=forbidden)
+    array([[0, 1, 0],
+           [0, 0, 1],
+           [0, 0, 0]])
+    """
+    P = _check_pdag(cpdag, "cpdag")
+    d = P.shape[0]
+    F = _mask(forbidden, P.shape, "forbidden") | _mask(required, P.shape, "required").T
+    R = _mask(required, P.shape, "required")
+    missing = np.argwhere(R & ~(P | P.T))
+    if missing.size:
+        i, j = missing[0].tolist()
+        raise ValueError(f"required edge {i} -> {j} is not in the graph at all.")
+    conflict = np.argwhere(F & P & ~P.T)
+    if conflict.size:
+        i, j = conflict[0].tolist()
+        raise ValueError(
+            f"{i} -> {j} is compelled in every DAG of the class but the knowledge forbids it "
+            "(or requires the reverse); no DAG of the class satisfies the knowledge."
+        )
+    both = np.argwhere(F & F.T & P)
+    if both.size:
+        i, j = both[0].tolist()
+        raise ValueError(f"the knowledge rules out both directions of the edge {i} - {j}.")
+    if not np.any(F & P & P.T):  # nothing to orient: a CPDAG is closed under the rules
+        return P.astype(int)
+    pa = [set(np.flatnonzero(P[:, v] & ~P[v, :]).tolist()) for v in range(d)]
+    ch = [set(np.flatnonzero(P[v, :] & ~P[:, v]).tolist()) for v in range(d)]
+    und = [set(np.flatnonzero(P[v, :] & P[:, v]).tolist()) for v in range(d)]
+    adj = [pa[v] | ch[v] | und[v] for v in range(d)]
+
+    def orient(a, b):
+        und[a].discard(b)
+        und[b].discard(a)
+        ch[a].add(b)
+        pa[b].add(a)
+
+    for i, j in np.argwhere(F & P & P.T).tolist():  # forbidden i -> j: j -> i
+        if i in und[j]:
+            orient(j, i)
+    changed = True
+    while changed:
+        changed = False
+        for a in range(d):
+            for b in sorted(und[a]):
+                if b not in und[a]:
+                    continue
+                if _meek_orientable(a, b, pa, ch, und, adj):
+                    orient(a, b)
+                    changed = True
+                elif _meek_orientable(b, a, pa, ch, und, adj):
+                    orient(b, a)
+                    changed = True
+    M = np.zeros((d, d), dtype=int)
+    for v in range(d):
+        for c in ch[v] | und[v]:
+            M[v, c] = 1
+    try:
+        member = cpdag_to_dag(M)
+    except ValueError:
+        member = None
+    if member is None or np.any(member & F) or not np.array_equal(dag_to_cpdag(member), P):
+        if not is_cpdag(P):
+            raise ValueError(
+                "cpdag is not the CPDAG of any DAG (e.g. use dag_to_cpdag on a DAG first)."
+            )
+        raise ValueError(
+            "No DAG of the class satisfies the knowledge: the orientations it implies "
+            "create a directed cycle or a v-structure the class does not have."
+        )
+    return M
+
+
 def to_networkx(W, node_names=None, *, cpdag=False):
     """Convert a weighted adjacency matrix (or a CPDAG) to a ``networkx.DiGraph``.
 
@@ -495,21 +641,23 @@ def to_networkx(W, node_names=None, *, cpdag=False):
         Weighted adjacency, nonzero ``[i, j]`` meaning ``i -> j``.
     node_names : sequence of str, optional
         Labels for the nodes; default ``x0 ... x{d-1}``.
-    cpdag : bool, default=False
-        Draw the Markov equivalence class: a ``W`` with no pair marked both
-        ways is taken as a DAG and replaced by its CPDAG
-        (:func:`dag_to_cpdag`); a ``W`` with such a pair is taken as a CPDAG
-        as given. An undirected edge ``i - j`` becomes the two edges
-        ``i -> j`` and ``j -> i``, and every edge gets a boolean attribute
-        ``undirected``.
+    cpdag : bool or array-like of shape (d, d), default=False
+        Give the Markov equivalence class: with ``True``, a ``W`` with no
+        pair marked both ways is taken as a DAG and replaced by its CPDAG
+        (:func:`dag_to_cpdag`), and a ``W`` with such a pair is taken as a
+        CPDAG as given; a 0/1 matrix gives the marks to use (e.g. a class
+        oriented further by :func:`apply_background_knowledge`) with the
+        weights of ``W``, whose skeleton it must have. An undirected edge
+        ``i - j`` becomes the two edges ``i -> j`` and ``j -> i``, and every
+        edge gets a boolean attribute ``undirected``.
 
     Returns
     -------
     networkx.DiGraph
         One node per variable (isolated nodes included) and an edge, with
-        attribute ``weight``, for each nonzero off-diagonal entry (with
-        ``cpdag=True``: for each mark of the class; both copies of an
-        undirected edge carry the weight of the DAG's edge).
+        attribute ``weight``, for each nonzero off-diagonal entry (for a
+        class: for each mark; both copies of an undirected edge carry the
+        weight of the DAG's edge).
 
     Examples
     --------
@@ -531,11 +679,19 @@ def to_networkx(W, node_names=None, *, cpdag=False):
     G = nx.DiGraph()
     G.add_nodes_from(names)
     A = _edges_mask(W)
-    if not cpdag:
-        for i, j in zip(*np.nonzero(A)):
-            G.add_edge(names[i], names[j], weight=float(W[i, j]))
-        return G
-    M = A.astype(int) if np.any(A & A.T) else dag_to_cpdag(A)
+    if isinstance(cpdag, (bool, np.bool_)) or cpdag is None:
+        if not cpdag:
+            for i, j in zip(*np.nonzero(A)):
+                G.add_edge(names[i], names[j], weight=float(W[i, j]))
+            return G
+        M = A.astype(int) if np.any(A & A.T) else dag_to_cpdag(A)
+    else:
+        M = _check_pdag(cpdag, "cpdag").astype(int)
+        if M.shape != W.shape or not np.array_equal(M | M.T, A | A.T):
+            raise ValueError(
+                "cpdag must have the skeleton of W (the same adjacent pairs); pass the "
+                "marks of W's class, e.g. apply_background_knowledge(dag_to_cpdag(W), ...)."
+            )
     for i, j in zip(*np.nonzero(M)):
         weight = W[i, j] if W[i, j] != 0 else W[j, i]
         G.add_edge(names[i], names[j], weight=float(weight), undirected=bool(M[j, i]))
