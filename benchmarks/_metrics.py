@@ -16,8 +16,7 @@ Class metrics (issue 19) come from the package itself (``stabledag.metrics.class
 compared on the Markov equivalence class.  A DAG output is replaced by its CPDAG; a CPDAG
 output (PC, GES, GRaSP, BOSS) is compared as given.  ``class_scores`` documents the two
 corner cases (bidirected PC edges, cyclic outputs).  ``criterion`` is the Gaussian (E)BIC
-that stabledag and the score-based peers optimise, computed with the private
-``stabledag._search.residual_variances``.
+that stabledag and the score-based peers optimise, computed here from the second moments.
 """
 
 import math
@@ -229,16 +228,30 @@ def second_moments(X):
     return Z.T @ Z / Z.shape[0]
 
 
+def residual_variances(S, B):
+    """Least-squares residual variance of each node on its parents in B, from S:
+    ``S_jj - S_jP S_PP^{-1} S_Pj``."""
+    S = np.asarray(S, dtype=float)
+    B = binary(B)
+    out = np.empty(S.shape[0])
+    for j in range(S.shape[0]):
+        pa = np.flatnonzero(B[:, j])
+        out[j] = S[j, j]
+        if pa.size:
+            beta = np.linalg.lstsq(S[np.ix_(pa, pa)], S[pa, j], rcond=None)[0]
+            out[j] -= S[j, pa] @ beta
+    return out
+
+
 def criterion(S, n, B, per_edge):
     """Gaussian BIC-type cost of a DAG in half-BIC units (lower is better):
     ``n/2 sum_j log(residual variance_j) + per_edge * |E|``.
 
     ``per_edge = log(n)/2`` is the plain BIC, ``log(n)/2 + gamma log(d)`` stabledag's
     extended BIC; causal-learn's ``lambda_value`` corresponds to ``lambda * log(n)``.
-    Uses the private ``stabledag._search.residual_variances``.
+    Computed here from ``S`` (not with the package's score), so that it is an independent
+    check of what the searches optimise.
     """
-    from stabledag._search import residual_variances
-
     B = binary(B)
     var = np.maximum(residual_variances(S, B), 1e-12)
     return 0.5 * n * float(np.log(var).sum()) + per_edge * int(B.sum())

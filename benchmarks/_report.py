@@ -47,6 +47,8 @@ LABELS = OrderedDict(
 VARIANT_LABELS = {
     "cont_only": "continuous fit only (refine=False)",
     "search_empty": "order search only, from the empty graph",
+    "search_no_fit": "search from the empty graph and random orders (no continuous fit)",
+    "cuts_only": "search from the continuous fit's cuts only",
     "start_auto": "search from the selected cut only",
     "additive_only": "additive search alone",
 }

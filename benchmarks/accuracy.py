@@ -316,7 +316,7 @@ def _describe(name, setting, X, B, W, seed):
 def _check_ebic_gamma():
     """The peers' EBIC lambda assumes stabledag's gamma; stop if the package changed it."""
     try:
-        from stabledag._search import EBIC_GAMMA as package_gamma
+        from stabledag._scores import EBIC_GAMMA as package_gamma
     except ImportError:
         return  # moved by a refactor: nothing to compare (peers.py documents the value)
     if package_gamma != EBIC_GAMMA:

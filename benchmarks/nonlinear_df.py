@@ -2,7 +2,7 @@
 
     python benchmarks/nonlinear_df.py
 
-``stabledag._selection.NonlinearNodeCost`` (private) charges each node
+``stabledag._nonlinear_scores.RandomFeatureBIC`` (private) charges each node
 ``log(n)/2 * df`` with ``df = sum_k l_k / (l_k + ridge)`` over the eigenvalues ``l_k`` of
 ``F^T F``, ``F`` the standardized parents and 20 random sigmoid features, ``ridge = 1``.
 The eigenvalues grow like n while the ridge is fixed, so df grows with n towards the number
@@ -21,10 +21,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def effective_df(n, n_parents, seed=0):
     """df of the random-feature ridge of one node on ``n_parents`` Gaussian parents."""
-    from stabledag._selection import NonlinearNodeCost
+    from stabledag._nonlinear_scores import RandomFeatureBIC
 
     Z = np.random.default_rng(seed).normal(size=(n, n_parents + 1))
-    cost = NonlinearNodeCost(Z)
+    cost = RandomFeatureBIC(Z)
     F = cost._features(list(range(1, n_parents + 1)))
     evals = np.maximum(np.linalg.eigvalsh(F.T @ F), 0.0)
     return float((evals / (evals + cost.ridge)).sum()), F.shape[1]
@@ -38,7 +38,7 @@ def main(argv=None):
     lines = [
         '## Effective degrees of freedom of the random-feature BIC (`model="mlp"`)',
         "",
-        "`NonlinearNodeCost` (ridge 1, 20 random features) on standard Gaussian parents; "
+        "`RandomFeatureBIC` (ridge 1, 20 random features) on standard Gaussian parents; "
         "command: `python benchmarks/nonlinear_df.py`. The last column is the number of "
         "basis columns, the limit of df as n grows.",
         "",

@@ -25,7 +25,7 @@ measurements behind the project's peer anchors):
                   (``lambda_value`` 0.5: a penalty of 0.5 log n per parameter)
   ges_ebic        causal-learn ``ges`` with ``parameters={'lambda_value': 0.5 + log(d) / log(n)}``:
                   per parent ``lambda * log n = log(n)/2 + gamma log(d)``, stabledag's extended
-                  BIC (gamma = 1; ``src/stabledag/_search.py``, ``edge_penalty``), the
+                  BIC (gamma = 1; ``src/stabledag/_scores.py``, ``edge_penalty``), the
                   likelihood term being the same ``n/2 log(residual variance)``
   grasp           causal-learn ``grasp(X, 'local_score_BIC_from_cov', depth=3)`` with the same
                   EBIC ``lambda_value`` (causal-learn's own default there is 2, four times BIC)
@@ -145,7 +145,7 @@ STABLEDAG_METHODS = [
 ]
 # the budget used for the MLP model in the benchmarks (see benchmarks/README.md)
 MLP_SETTINGS = {"model": "mlp", "n_iter_no_change": 10, "max_epochs": 800}
-# stabledag's extended-BIC gamma (src/stabledag/_search.py, EBIC_GAMMA); accuracy.py checks
+# stabledag's extended-BIC gamma (src/stabledag/_scores.py, EBIC_GAMMA); accuracy.py checks
 # that the package still uses this value before it reports GES/GRaSP/BOSS "with our EBIC"
 EBIC_GAMMA = 1.0
 
@@ -292,8 +292,9 @@ def _private(name, modules):
     raise ImportError(f"{name} not found in {', '.join(modules)}: update benchmarks/peers.py")
 
 
-SEARCH_MODULES = ("stabledag._search", "stabledag.search", "stabledag._scores")
-FITTING_MODULES = ("stabledag._fitting", "stabledag._solver", "stabledag.fitting")
+SEARCH_MODULES = ("stabledag._search",)
+SCORE_MODULES = ("stabledag._scores",)
+LINEAR_MODULES = ("stabledag.linear",)
 
 
 def _timed(fn, *args, **kwargs):
@@ -306,35 +307,51 @@ def _timed(fn, *args, **kwargs):
 def _stabledag_ablations(X):
     """The default pipeline's stages, each alone, on the same data (private functions).
 
-    Variants (each a DAG with its own seconds):
+    The default fit (``refine=True``) runs the order search from the continuous fit's DAGs
+    (the selected cut and ``LinearModel.refine_starts``), from the empty graph and from
+    ``LinearModel.random_starts`` random causal orders, and keeps the lowest-EBIC result.
+    Variants (each a DAG with its own seconds; every search on a fresh
+    ``stabledag._scores.GaussianBIC`` of the standardized data's second moments, so that
+    no variant profits from another's cache):
 
     * ``cont_only``: ``StableDAGLearner(refine=False)``: the continuous fit and its
       EBIC-selected threshold, no order search (seconds: that whole fit);
-    * ``search_empty``: ``stabledag._search.order_search(S, n, zeros)`` on the standardized
-      data's second moments: the greedy order search started from the empty graph, no
-      continuous fit at all (seconds: the search);
-    * ``start_auto`` and ``start_<cut>``: the order search started from one DAG only, the
-      continuous fit's weights cut at the selected threshold or at one of
-      ``stabledag._fitting.REFINE_STARTS`` (seconds: the search alone; add ``cont_only``'s);
+    * ``search_empty``: ``stabledag._search.order_search`` from the empty graph alone;
+    * ``search_no_fit``: ``multi_start_order_search`` from the empty graph and as many
+      random causal orders as the default uses (``stabledag.linear._random_order_starts``,
+      seed 0): the default's starts that need no continuous fit;
+    * ``cuts_only``: ``multi_start_order_search`` from the continuous fit's DAGs only (the
+      selected cut and the fixed cuts): the default before issue 18;
+    * ``start_auto`` and ``start_<cut>``: the search from one of those DAGs alone.
 
-    the default itself runs all the starts (the selected threshold's and REFINE_STARTS) and
-    keeps the lowest-EBIC result.
+    Search variants' seconds are those of the search alone (add ``cont_only``'s for the
+    variants that start from the continuous fit).
     """
     from stabledag import StableDAGLearner
     from stabledag.graph import threshold_to_dag
 
     order_search = _private("order_search", SEARCH_MODULES)
-    starts = _private("REFINE_STARTS", FITTING_MODULES)
+    multi_start = _private("multi_start_order_search", SEARCH_MODULES)
+    GaussianBIC = _private("GaussianBIC", SCORE_MODULES)
+    LinearModel = _private("LinearModel", LINEAR_MODULES)
+    random_order_starts = _private("_random_order_starts", LINEAR_MODULES)
+    cuts = tuple(LinearModel.refine_starts)
     Z = standardize(X)
     n, d = Z.shape
     S = Z.T @ Z / n
+    zeros = np.zeros((d, d), dtype=int)
     est, *secs = _timed(StableDAGLearner(random_state=0, refine=False).fit, X.copy())
     W, cut = est.raw_adjacency_, float(est.threshold_)
+    cut_starts = {"auto": (threshold_to_dag(W, cut) != 0).astype(int)}
+    for c in cuts:
+        cut_starts[f"{c:g}"] = (threshold_to_dag(W, c) != 0).astype(int)
+    randoms = random_order_starts(d, int(LinearModel.random_starts), 0, zeros.astype(bool))
     variants = {"cont_only": (est.predict_graph(), *secs)}
-    variants["search_empty"] = _timed(order_search, S, n, np.zeros((d, d), dtype=int))
-    for name, c in [("auto", cut)] + [(f"{c:g}", c) for c in starts]:
-        start = (threshold_to_dag(W, c) != 0).astype(int)
-        variants["start_" + name] = _timed(order_search, S, n, start)
+    variants["search_empty"] = _timed(order_search, GaussianBIC(S, n), zeros)
+    variants["search_no_fit"] = _timed(multi_start, GaussianBIC(S, n), [zeros, *randoms])
+    variants["cuts_only"] = _timed(multi_start, GaussianBIC(S, n), list(cut_starts.values()))
+    for name, start in cut_starts.items():
+        variants["start_" + name] = _timed(order_search, GaussianBIC(S, n), start)
     out = {
         k: {
             "B_est": (np.asarray(B) != 0).astype(int).tolist(),
@@ -343,7 +360,13 @@ def _stabledag_ablations(X):
         }
         for k, (B, wall, cpu) in variants.items()
     }
-    return {"variants": out, "threshold": cut, "refine_starts": list(starts)}
+    return {
+        "variants": out,
+        "threshold": cut,
+        "refine_starts": list(cuts),
+        "random_starts": int(LinearModel.random_starts),
+        "empty_start": bool(LinearModel.empty_start),
+    }
 
 
 def _fit_stabledag(X, ablations=False, **kwargs):
@@ -378,9 +401,9 @@ def _fit_stabledag_mlp(X, **kwargs):
 def _fit_stabledag_gamma(X, gamma):
     import stabledag
 
-    module = importlib.import_module(SEARCH_MODULES[0])
+    module = importlib.import_module(SCORE_MODULES[0])
     if not hasattr(module, "EBIC_GAMMA"):
-        raise ImportError("stabledag._search.EBIC_GAMMA is gone: update benchmarks/peers.py")
+        raise ImportError("stabledag._scores.EBIC_GAMMA is gone: update benchmarks/peers.py")
     old, module.EBIC_GAMMA = module.EBIC_GAMMA, gamma
     try:
         est = stabledag.StableDAGLearner(random_state=0).fit(X.copy())
