@@ -144,6 +144,12 @@ def _cell(stats, digits, spread=True):
     return text
 
 
+def _table(lines, n_head):
+    """The Markdown text, or '' when the table has no body rows after its ``n_head`` lines
+    (title, blank lines, header and separator)."""
+    return "\n".join(lines) if len(lines) > n_head else ""
+
+
 def _settings_head(info, first="method"):
     head = f"| {first} | " + " | ".join(info) + " |"
     return [head, "|" + "---|" * (len(info) + 1)]
@@ -201,7 +207,7 @@ def f1_table(runs, info, scale="std", methods=None):
             )
         if any(c != "—" for c in cells):
             lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 4)
 
 
 def directed_table(runs, info):
@@ -220,7 +226,7 @@ def directed_table(runs, info):
             if any(c != "—" for c in cells):
                 what = "standardized" if scale == "std" else "raw"
                 lines.append(f"| {label(m)}, {what} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 4)
 
 
 def criterion_table(runs, info, scale="std"):
@@ -254,7 +260,7 @@ def criterion_table(runs, info, scale="std"):
             cells.append(f"{worse}/{len(gaps)} ({_fmt(float(np.median(gaps)), 1)})")
         name = label(m) if f"({crit})" in label(m) else f"{label(m)} ({crit})"
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 6)
 
 
 def _seconds_key(runs):
@@ -289,7 +295,7 @@ def reversible_table(runs, info, scale="std"):
             cells.append(f"{right}/{found}{pct}" if sel else "—")
         if any(c != "—" for c in cells):
             lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 6)
 
 
 def paired_table(runs, info, reference="stabledag", scale="std"):
@@ -319,7 +325,7 @@ def paired_table(runs, info, reference="stabledag", scale="std"):
             cells.append(f"{lo} / {eq} / {len(pairs) - lo - eq}")
         if any(c != "—" for c in cells):
             lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 4)
 
 
 def ablation_table(runs, info, base, scale="std"):
@@ -368,7 +374,7 @@ def edges_table(runs, info, scale="std"):
             cells.append(_cell(cell_stats(sel, "nnz_class"), 0, spread=False) if sel else "—")
         if any(c != "—" for c in cells):
             lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(lines, 4)
 
 
 def problems(runs):

@@ -93,7 +93,10 @@ def _warnings_text(rows):
             if key not in seen:
                 seen.add(key)
                 kinds.setdefault(key, [m, 0])[1] += 1
-    out = [f"{count}/{len(rows)} runs: `{m[:150]}...`" for m, count in kinds.values()]
+    out = []
+    for m, count in kinds.values():
+        text = m[:150].replace("`", "'").strip()
+        out.append(f"{count}/{len(rows)} runs: `{text}...`")
     return "; ".join(out) if out else "none"
 
 
