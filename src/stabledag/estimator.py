@@ -139,6 +139,16 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     threshold : "auto" or float, default="auto"
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
         threshold whose refitted DAG has the lowest extended BIC on the training data.
+    edge_penalty : float, default=1.0
+        Strength of the graph-selection criterion's charge per edge, the
+        tuning knob of the graph: the threshold and the order search minimise
+        an extended BIC that charges ``edge_penalty * (log(n) / 2 + log(d))``
+        per edge (half-BIC units), so larger values give sparser graphs
+        (monotone for the exact optimum; the search approximates it). 1 is the
+        extended BIC with gamma = 1. ``lambda_sparse`` only shapes the
+        continuous fit that proposes starting graphs; with ``refine=True``
+        the criterion decides the graph, so tune ``edge_penalty`` (for the
+        linear model; the MLP model's criteria do not use it).
     refine : bool, default=True
         Linear model: refine the thresholded graph by a greedy search over
         causal orders that lowers its extended BIC under the same noise
@@ -270,6 +280,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         acyclic_growth=10.0,
         h_tol=1e-6,
         threshold="auto",
+        edge_penalty=1.0,
         refine=True,
         forbidden_edges=None,
         required_edges=None,
@@ -302,6 +313,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.acyclic_growth = acyclic_growth
         self.h_tol = h_tol
         self.threshold = threshold
+        self.edge_penalty = edge_penalty
         self.refine = refine
         self.forbidden_edges = forbidden_edges
         self.required_edges = required_edges
