@@ -488,7 +488,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ]
 
     # ----------------------------------------------------------------- outputs
-    def predict_graph(self, threshold=None):
+    def predict_graph(self, threshold=None, *, as_frame=False):
         """The learned graph as a 0/1 adjacency matrix, always acyclic.
 
         Parameters
@@ -498,10 +498,13 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             ``adjacency_``. A float cuts ``|raw_adjacency_|`` there (no
             refinement); the weakest edges on cycles are then dropped, so
             the result is a DAG for every threshold.
+        as_frame : bool, default=False
+            Return a ``pandas.DataFrame`` labelled by ``node_names_`` (rows
+            are parents, columns children) instead of an array.
 
         Returns
         -------
-        ndarray of shape (n_features_in_, n_features_in_), dtype int
+        ndarray or DataFrame of shape (n_features_in_, n_features_in_), dtype int
             ``[i, j] == 1`` means ``i -> j``.
 
         Examples
@@ -513,13 +516,27 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> X = np.column_stack([a, a + rng.normal(size=300)])
         >>> int(StableDAGLearner(random_state=0).fit(X).predict_graph(threshold=0.0).sum()) <= 1
         True
+        >>> StableDAGLearner(random_state=0).fit(X).predict_graph(as_frame=True).shape
+        (2, 2)
         """
         check_is_fitted(self)
         if threshold is None:
-            return (self.adjacency_ != 0).astype(int)
-        return (
-            _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_) != 0
-        ).astype(int)
+            graph = (self.adjacency_ != 0).astype(int)
+        else:
+            cut = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
+            graph = (cut != 0).astype(int)
+        return self._labelled(graph) if as_frame else graph
+
+    def _labelled(self, matrix):
+        """``matrix`` as a DataFrame with ``node_names_`` on both axes."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is a test and docs extra
+            raise ImportError(
+                "as_frame=True needs pandas (pip install pandas); or use the array and node_names_."
+            ) from exc
+        names = [str(n) for n in self.node_names_]
+        return pd.DataFrame(matrix, index=pd.Index(names, name="parent"), columns=names)
 
     def to_networkx(self, threshold=None):
         """The learned graph as a ``networkx.DiGraph`` with node names and weights.
