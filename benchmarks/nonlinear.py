@@ -18,8 +18,10 @@ Scores: SHD (a reversed edge counts 1), the SHD between the Markov equivalence c
 (CPDAGs; pairs whose status none / i->j / j->i / undirected differs), F1 on directed
 edges, fit seconds.  Tables give the median over seeds and [min, max].
 
-Writes ``benchmarks/results/nonlinear_<tag>.json`` (every run with its edges) and ``.md``
-(the tables, also printed).
+Writes ``benchmarks/results/nonlinear_<tag>.jsonl`` (every run with its edges, appended as
+fits finish, so an interrupted run keeps what it did), ``.json`` (the same with the
+datasets) and ``.md`` (the tables, also printed).  ``--report A.jsonl B.jsonl ...`` makes
+the tables from earlier runs' records, merged (with ``--seeds`` / ``--ds`` as filters).
 """
 
 import argparse
@@ -70,6 +72,12 @@ def parse_args(argv=None):
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per fit")
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default=None)
+    ap.add_argument(
+        "--report",
+        nargs="+",
+        metavar="JSONL",
+        help="no fits: tables from the run records of these .jsonl files (merged)",
+    )
     args = ap.parse_args(argv)
     args.generators = [g for g in args.generators.split(",") if g]
     args.ds = [int(v) for v in args.ds.split(",")]
@@ -196,7 +204,8 @@ def run_all(datasets, args):
         "peers": os.environ.get("STABLEDAG_PEERS_PYTHON") or sys.executable,
         "lingam": os.environ.get("STABLEDAG_LINGAM_PYTHON") or sys.executable,
     }
-    src = os.path.join(os.path.dirname(HERE), "src")
+    # STABLEDAG_SRC: run the stabledag methods on another checkout's src/ (e.g. an older commit)
+    src = os.environ.get("STABLEDAG_SRC") or os.path.join(os.path.dirname(HERE), "src")
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     env["PYTHONWARNINGS"] = "ignore"
@@ -204,7 +213,7 @@ def run_all(datasets, args):
     total = len(datasets) * sum(len(s) for s in args.method_scales.values())
 
     def run_batch(method, tasks, workdir):
-        stem = os.path.join(workdir, f"{method}.{tasks[0][0]['generator']}.d{tasks[0][0]['d']}")
+        stem = os.path.join(workdir, f"{method}.d{tasks[0][0]['d']}.s{tasks[0][0]['seed']}")
         jobs = [
             {"method": method, "data": ds["path"], "scale": s, "out": f"{stem}.{ds['seed']}.{s}"}
             for ds, s in tasks
@@ -222,6 +231,9 @@ def run_all(datasets, args):
             recs = records(ds, method, s, out)
             with lock:
                 runs.extend(recs)
+                with open(args.jsonl, "a") as f:
+                    for rec in recs:
+                        f.write(json.dumps(rec, default=float) + "\n")
                 r = recs[0]
                 what = (
                     f"SHD {r['shd']:3d} F1 {r['f1']:.2f} {r['fit_seconds']:7.1f} s"
@@ -231,24 +243,25 @@ def run_all(datasets, args):
                 done = sum(1 for x in runs if ":" not in x["method"])
                 print(f"[{done}/{total}] {method:14s} {ds['name']:26s} {s} {what}", flush=True)
 
+    # one batch per (method, d, seed), all generators: an interrupted run has whole seeds
     batches = []
     for method in args.methods:
-        for kind in args.generators:
-            for d in args.ds:
+        for d in args.ds:
+            for k, seed in enumerate(args.seeds):
                 tasks = [
                     (ds, s)
                     for ds in datasets
-                    if ds["generator"] == kind and ds["d"] == d
+                    if ds["seed"] == seed and ds["d"] == d
                     for s in args.method_scales[method]
                 ]
-                batches.append((COST.get(method, 1) * d * d * len(tasks), method, tasks))
-    batches.sort(key=lambda b: -b[0])
+                batches.append((k, -COST.get(method, 1) * d * d, method, tasks))
+    batches.sort(key=lambda b: b[:2])
     with tempfile.TemporaryDirectory(prefix="stabledag-nl-") as workdir:
         for ds in datasets:
             ds["path"] = os.path.join(workdir, ds["name"] + ".npz")
             np.savez(ds["path"], X=ds["X"])
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            for fut in [pool.submit(run_batch, m, t, workdir) for _, m, t in batches]:
+            for fut in [pool.submit(run_batch, m, t, workdir) for _, _, m, t in batches]:
                 fut.result()
     return runs
 
@@ -305,14 +318,28 @@ def tables(runs, args):
 def main(argv=None):
     """Run, print the tables, write JSON and Markdown."""
     args = parse_args(argv)
+    os.makedirs(args.out_dir, exist_ok=True)
+    base = os.path.join(args.out_dir, f"nonlinear_{args.tag}")
+    if args.report:
+        runs = [json.loads(line) for path in args.report for line in open(path) if line.strip()]
+        keep = set(args.seeds)
+        runs = [r for r in runs if r["seed"] in keep and r["d"] in args.ds]
+        args.generators = [g for g in args.generators if any(r["generator"] == g for r in runs)]
+        md = f"## Nonlinear benchmark `{args.tag}` (seeds {args.seed_set})\n\n"
+        md += f"Merged from {', '.join(os.path.basename(p) for p in args.report)}.\n\n"
+        md += tables(runs, args)
+        print(md)
+        with open(base + ".md", "w") as f:
+            f.write(md)
+        return 0
+    args.jsonl = base + ".jsonl"
+    open(args.jsonl, "w").close()
     datasets = make_datasets(args)
     runs = run_all(datasets, args)
     order = {(ds["name"]): k for k, ds in enumerate(datasets)}
     runs.sort(key=lambda r: (order[r["dataset"]], r["method"], r["scale"]))
     md = f"## Nonlinear benchmark `{args.tag}` (seeds {args.seed_set})\n\n" + tables(runs, args)
     print(md)
-    os.makedirs(args.out_dir, exist_ok=True)
-    base = os.path.join(args.out_dir, f"nonlinear_{args.tag}")
     with open(base + ".md", "w") as f:
         f.write(md)
     meta = {
