@@ -119,6 +119,16 @@ class AdditiveNodeCost:
             self._cache[key] = self._rss(*key)
         return self._cache[key]
 
+    def residual(self, j, parents):
+        """Residuals of node ``j``'s spline regression on ``parents`` (no products), shape (n,)."""
+        y = self._target[:, j]
+        if len(parents) == 0:
+            return y
+        cols = np.concatenate([self._columns[p] for p in parents])
+        G = self._gram[np.ix_(cols, cols)]
+        G = G + _RIDGE * np.diag(np.maximum(np.diag(G), 1.0))
+        return y - self._features[:, cols] @ np.linalg.solve(G, self._cross[cols, j])
+
     def n_params(self, parents):
         """Regression coefficients of a node with these parents."""
         m = len(parents)
@@ -188,8 +198,33 @@ def _gains(cost, rss, candidate_rss, n_params, n_parents):
     return np.where(n_params[None, :] + added < cost.n - 1, gains, -np.inf)
 
 
-def greedy_dag_search(cost, start, allowed=None, required=None):
+def _pair_candidates(cost, j, parents, open_parents, n_pairs):
+    """The ``n_pairs`` pairs of possible new parents of ``j`` most tied to its residual product.
+
+    Ranked by ``|mean(r z_a z_b)|``, with ``r`` node ``j``'s current
+    residual (a spline regression on ``parents``) and ``z`` the
+    standardized columns: the covariance that a product term would explain,
+    one matrix product for all pairs.
+    """
+    if len(open_parents) < 2 or n_pairs <= 0:
+        return []
+    r = cost.residual(j, parents)
+    Zo = cost._standardized[:, open_parents]
+    M = np.abs((Zo * r[:, None]).T @ Zo)
+    first, second = np.triu_indices(len(open_parents), k=1)
+    scores = M[first, second]
+    top = np.argsort(-scores, kind="stable")[:n_pairs]
+    return [(int(open_parents[first[k]]), int(open_parents[second[k]])) for k in sorted(top)]
+
+
+def greedy_dag_search(cost, start, allowed=None, required=None, pair_moves=True):
     """CAM's greedy search from ``start``: add best edges, then prune parents.
+
+    Each step takes the single-edge addition of largest BIC gain; with
+    ``pair_moves``, adding two parents to a node at once also competes when
+    neither parent gains alone (a product of two parents, say, which no
+    single parent explains): for each node the ``d`` pairs most correlated
+    with its residual times the pair's product are tried.
 
     Parameters
     ----------
@@ -200,6 +235,8 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
         Edges that may appear; others are never added.
     required : ndarray of bool, shape (d, d), optional
         Edges never pruned (they must be in ``start``).
+    pair_moves : bool, default=True
+        Also try adding two parents at once.
 
     Returns
     -------
@@ -226,11 +263,16 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
     allowed = allowed & ~np.eye(d, dtype=bool)
     rss = np.array([cost.rss(j, np.flatnonzero(B[:, j])) for j in range(d)])
     candidate_rss = np.ones((d, d))
+    pair_rss = [{} for _ in range(d)]
 
     def refresh(j):
         parents = list(np.flatnonzero(B[:, j]))
-        for i in np.flatnonzero(allowed[:, j] & ~B[:, j]):
+        open_parents = np.flatnonzero(allowed[:, j] & ~B[:, j])
+        for i in open_parents:
             candidate_rss[i, j] = cost.rss(j, parents + [i])
+        if pair_moves:
+            pairs = _pair_candidates(cost, j, parents, open_parents, d)
+            pair_rss[j] = {pair: cost.rss(j, parents + list(pair)) for pair in pairs}
 
     for j in range(d):
         refresh(j)
@@ -241,14 +283,40 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
         gains = _gains(cost, rss, candidate_rss, n_params, B.sum(axis=0))
         gain = np.where(open_edge, gains, -np.inf)
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
-        if not gain[i, j] > 0:
+        best, move = gain[i, j], (j, (i,))
+        if pair_moves:
+            for k in range(d):
+                for pair, value in pair_rss[k].items():
+                    if not (open_edge[pair, k].all() and (gain[pair, k] <= 0).all()):
+                        continue
+                    pair_gain = _pair_gain(cost, rss, k, value, n_params[k], B[:, k].sum(), pair)
+                    if pair_gain > best:
+                        best, move = pair_gain, (k, pair)
+        if not best > 0:
             break
-        B[i, j] = True
-        rss[j] = candidate_rss[i, j]
-        R |= R[:, [i]] & R[[j], :]
+        j, added = move
+        B[list(added), j] = True
+        rss[j] = cost.rss(j, np.flatnonzero(B[:, j]))
+        for i in added:
+            R |= R[:, [i]] & R[[j], :]
         refresh(j)
     _prune(cost, B, rss, required)
     return B, cost.graph_cost(B)
+
+
+def _pair_gain(cost, rss, j, new_rss, n_params, n_parents, pair):
+    """BIC decrease of adding both parents of ``pair`` to node ``j`` (``-inf`` if too big)."""
+    added = int(sum(cost.sizes[p] for p in pair))
+    if cost.interactions:
+        added += 2 * int(n_parents) + 1  # the products of the new pairs of parents
+    if n_params + added >= cost.n - 1:
+        return -np.inf
+    if cost.equal_variances:
+        n_total, total = cost.n * rss.size, rss.sum()
+        fit = 0.5 * n_total * (np.log(total) - np.log(total - rss[j] + new_rss))
+    else:
+        fit = 0.5 * cost.n * (np.log(rss[j]) - np.log(new_rss))
+    return float(fit - cost.penalty * added)
 
 
 def _prune(cost, B, rss, required):
@@ -275,7 +343,15 @@ def _prune(cost, B, rss, required):
         current = best
 
 
-def additive_search(Z, starts, allowed=None, required=None, equal_variances=False, n_knots=N_KNOTS):
+def additive_search(
+    Z,
+    starts,
+    allowed=None,
+    required=None,
+    equal_variances=False,
+    n_knots=N_KNOTS,
+    pair_moves=True,
+):
     """The lowest additive-BIC DAG over greedy searches from each start and the empty graph.
 
     Parameters
@@ -288,6 +364,9 @@ def additive_search(Z, starts, allowed=None, required=None, equal_variances=Fals
     equal_variances : bool, default=False
         Score with one shared noise variance on the data's own scale.
     n_knots : int, default=5
+    pair_moves : bool, default=True
+        Let the search add two parents to a node at once (see
+        :func:`greedy_dag_search`).
 
     Returns
     -------
@@ -314,7 +393,7 @@ def additive_search(Z, starts, allowed=None, required=None, equal_variances=Fals
         if key in seen:
             continue
         seen.add(key)
-        B, value = greedy_dag_search(cost, start, allowed, required)
+        B, value = greedy_dag_search(cost, start, allowed, required, pair_moves)
         if value < best_cost - 1e-9:
             best, best_cost = B, value
     return best

@@ -8,6 +8,9 @@ the MLP. Everything returned is plain NumPy; :class:`stabledag.StableDAGLearner`
 only assigns it.
 """
 
+import dataclasses
+import math
+
 import numpy as np
 import torch
 
@@ -25,7 +28,14 @@ from ._training import refit, train
 from ._validation import second_moments
 from .models import MLPSEM, LinearSEM, mlp_predict
 
-__all__ = ["train_linear", "train_mlp", "linear_graph", "mlp_graph", "refine_mlp_graph"]
+__all__ = [
+    "train_linear",
+    "train_mlp",
+    "linear_graph",
+    "mlp_graph",
+    "refine_mlp_graph",
+    "searched_mlp",
+]
 
 # Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
 REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
@@ -153,14 +163,69 @@ def mlp_graph(
         B = refine_mlp_graph(Z, B, equal_variances, required, allowed, judge)
     X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
     params = refit(model, B, X_train, X_val, config)
+    return {"threshold_": threshold, **_networks_on_graph(params, B, Z[train_idx], equal_variances)}
+
+
+def _networks_on_graph(params, B, Z_train, equal_variances):
+    """``adjacency_``, ``noise_var_`` and ``mlp_params_`` of networks fitted on the DAG ``B``."""
     norms = np.sqrt((params["weight1"] ** 2).sum(axis=1)).T
     adjacency = np.where(B, np.maximum(norms, np.finfo(np.float64).tiny), 0.0)
-    residuals = Z[train_idx] - mlp_predict(params, Z[train_idx])
+    residuals = Z_train - mlp_predict(params, Z_train)
     variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
     noise_var = np.full_like(variances, variances.mean()) if equal_variances else variances
-    return {
-        "threshold_": threshold,
-        "adjacency_": adjacency,
-        "noise_var_": noise_var,
-        "mlp_params_": params,
-    }
+    return {"adjacency_": adjacency, "noise_var_": noise_var, "mlp_params_": params}
+
+
+def searched_mlp(
+    Z,
+    train_idx,
+    val_idx,
+    config,
+    *,
+    hidden_units,
+    equal_variances,
+    required,
+    allowed,
+    device,
+    on_epoch,
+    seed,
+):
+    """The MLP model's default path: the additive search picks the DAG, the networks fit on it.
+
+    The graph is :func:`stabledag._additive.additive_search`'s (from the
+    empty graph, on all rows; it draws nothing at random, so it does not
+    depend on ``seed``). The networks are then trained with that DAG as
+    their mask, in one stage without the L1 penalty (on a DAG the
+    acyclicity term is zero), stopped early on the validation loss. No
+    continuous structure fit runs: on every nonlinear benchmark measured it
+    did not improve on the search's graph and cost 100-1000 times as much
+    (``benchmarks/README.md``, issue 20).
+
+    Returns
+    -------
+    result : TrainingResult
+        The fit of the networks on the DAG (``weights``: their first-layer
+        norms, zero off the DAG).
+    fitted : dict
+        ``threshold_`` (0.0: the graph is the pattern of the norms),
+        ``adjacency_``, ``noise_var_`` and ``mlp_params_``.
+    """
+    B = additive_search(Z, [], allowed=allowed, required=required, equal_variances=equal_variances)
+    model = MLPSEM(
+        Z.shape[1],
+        hidden_units=hidden_units,
+        equal_variances=equal_variances,
+        allowed=B,
+        generator=torch.Generator().manual_seed(seed),
+        device=device,
+    )
+    with torch.no_grad():  # no log-det domain to respect on a DAG: unit-scale pre-activations
+        n_parents = np.maximum(B.sum(axis=0), 1)
+        scale = np.sqrt(3.0 / n_parents) / math.sqrt(0.3 / (Z.shape[1] * hidden_units))
+        model.weight1.mul_(torch.as_tensor(scale, dtype=model.weight1.dtype)[:, None, None])
+    X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
+    stats = model.prepare(X_train), model.prepare(X_val)
+    fit_config = dataclasses.replace(config, lambda_sparse=0.0, n_stages=1)
+    result = train(model, *stats, fit_config, on_epoch, stats)
+    fitted = _networks_on_graph(model.numpy_params(), B, Z[train_idx], equal_variances)
+    return result, {"threshold_": 0.0, **fitted}

@@ -425,6 +425,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         rng = local_random_state(self.random_state)
         Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
         train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
+        # MLP with refine: the additive search picks the graph and no continuous fit runs
+        # (not with lambda_disen > 0: the search's Gaussian scores cannot see those directions)
+        if self.model == "mlp" and self.refine and self.lambda_disen == 0:
+            return self._fit_mlp_searched(Z, train_idx, val_idx, device, on_epoch, rng)
         result, model = self._train(Z, train_idx, val_idx, device, on_epoch, rng)
         if not np.all(np.isfinite(result.weights)):
             raise FloatingPointError(
@@ -442,8 +446,40 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.converged_ = result.converged
         return result
 
+    def _fit_mlp_searched(self, Z, train_idx, val_idx, device, on_epoch, rng):
+        """``model="mlp"``, ``refine=True``: search the DAG, fit the networks on it."""
+        result, fitted = _fitting.searched_mlp(
+            Z,
+            train_idx,
+            val_idx,
+            self._training_config(),
+            hidden_units=self.hidden_units,
+            equal_variances=bool(self.equal_variances),
+            required=self.required_mask_,
+            allowed=self.edge_mask_,
+            device=device,
+            on_epoch=on_epoch,
+            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split, as in _train
+        )
+        self.raw_adjacency_ = result.weights
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.history_, self.n_iter_ = result.history, result.n_iter
+        self.converged_ = result.converged
+        return result
+
     def _warn_if_incomplete(self, result):
-        if result.timed_out:
+        searched = self.model == "mlp" and self.refine and self.lambda_disen == 0
+        if result.timed_out and searched:
+            warnings.warn(
+                f"Fitting the networks on the searched graph reached max_time={self.max_time} "
+                f"s after {result.n_iter} epochs; the graph is complete, the networks "
+                "(mlp_params_, score_samples) are fitted only partly. Raise max_time for a "
+                "complete fit.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif result.timed_out:
             warnings.warn(
                 f"Training reached max_time={self.max_time} s after {result.n_iter} epochs "
                 f"and stopped with h(W) = {result.h:.2e}; the best weights so far were "

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import _linear_numpy
+from .graph import is_dag
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
 
 __all__ = ["LinearSEM", "MLPSEM", "mlp_predict"]
@@ -297,6 +298,8 @@ class MLPSEM(torch.nn.Module):
             mask = mask * torch.as_tensor(np.asarray(allowed, dtype=float), dtype=dtype)
         # first-layer mask, indexed [child j, hidden k, parent i]
         self.register_buffer("mask", mask.T.unsqueeze(1).expand(d, m, d).clone().to(device))
+        # on a DAG mask the Jacobian log-determinant is exactly zero: skip it
+        self._mask_is_dag = allowed is not None and is_dag(allowed)
 
         def uniform(shape, bound):
             draw = torch.rand(shape, generator=generator, dtype=dtype)
@@ -424,6 +427,8 @@ class MLPSEM(torch.nn.Module):
             return 0.5 * (R * R).mean()
         d = X.shape[1]
         variances = (R * R).mean(dim=0).clamp_min(eps)
+        if self._mask_is_dag:  # I - J is then unit triangular up to a permutation
+            return 0.5 * torch.log(variances).mean()
         # J[n, j, i] = d f_j / d x_i at sample n
         slope = act * (1.0 - act) * self.weight2
         J = torch.einsum("njk,jki->nji", slope, self.weight1 * self.mask)
@@ -456,6 +461,7 @@ class MLPSEM(torch.nn.Module):
         keep = torch.as_tensor(np.asarray(allowed, dtype=float), dtype=self.mask.dtype)
         self.mask.mul_(keep.T.unsqueeze(1).to(self.mask.device))
         self.weight1.mul_(self.mask)
+        self._mask_is_dag = self._mask_is_dag or is_dag(allowed)
         return self
 
     def numpy_params(self):
