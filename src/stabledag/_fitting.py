@@ -2,10 +2,12 @@
 
 Builds a model and its statistics, runs the training loop
 (:func:`stabledag._training.train`), then selects the graph: the threshold,
-the order-search refinement and the orientation step for the linear model;
-the nonlinear-BIC threshold, the spline-model search and a masked refit for
-the MLP. Everything returned is plain NumPy; :class:`stabledag.StableDAGLearner`
-only assigns it.
+the order-search refinement and the orientation step for the linear model.
+For the MLP the spline-model search picks the graph and the networks are
+fitted on it (:func:`searched_mlp`); with ``refine=False`` the continuous
+fit's nonlinear-BIC threshold and a masked refit (:func:`mlp_graph`).
+Everything returned is plain NumPy; :class:`stabledag.StableDAGLearner` only
+assigns it.
 """
 
 import dataclasses
@@ -18,12 +20,7 @@ from . import graph as _graph
 from ._additive import additive_search
 from ._orient import orient_by_dependence
 from ._search import multi_start_order_search
-from ._selection import (
-    NonlinearNodeCost,
-    ols_weights,
-    select_threshold,
-    select_threshold_nonlinear,
-)
+from ._selection import ols_weights, select_threshold, select_threshold_nonlinear
 from ._training import refit, train
 from ._validation import second_moments
 from .models import MLPSEM, LinearSEM, mlp_predict
@@ -33,7 +30,6 @@ __all__ = [
     "train_mlp",
     "linear_graph",
     "mlp_graph",
-    "refine_mlp_graph",
     "searched_mlp",
 ]
 
@@ -108,24 +104,6 @@ def linear_graph(weights, Z, *, threshold, equal_variances, required, allowed, r
     return {"threshold_": threshold, "adjacency_": adjacency, "noise_var_": noise_var}
 
 
-def refine_mlp_graph(Z, B, equal_variances, required, allowed, judge=None):
-    """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
-
-    The search (:func:`stabledag._additive.additive_search`, from the empty
-    graph) is a second, independent proposal; its spline model represents
-    interactions between parents only through pairwise products, so its DAG
-    replaces the continuous model's only when the random-feature BIC that
-    chose the threshold (:class:`stabledag._selection.NonlinearNodeCost`,
-    with more general interactions) also prefers it. ``judge``: that BIC of
-    ``Z``, when the caller already has one (its cached node costs are reused).
-    """
-    searched = additive_search(
-        Z, [], allowed=allowed, required=required, equal_variances=equal_variances
-    )
-    judge = NonlinearNodeCost(Z) if judge is None else judge
-    return searched if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9 else B
-
-
 def mlp_graph(
     weights,
     Z,
@@ -137,16 +115,13 @@ def mlp_graph(
     threshold,
     equal_variances,
     required,
-    allowed,
-    refine,
     device,
 ):
-    """Threshold the MLP's adjacency, refine the DAG, refit the networks on it.
+    """Threshold the continuous MLP's adjacency, refit the networks on the DAG.
 
-    The threshold is chosen by a nonlinear BIC; with ``refine`` the
-    thresholded DAG may be replaced by the spline search's
-    (:func:`refine_mlp_graph`); the networks are refitted with the resulting
-    DAG as a mask.
+    The path of ``refine=False`` (or ``lambda_disen > 0``): the threshold is
+    chosen by a nonlinear BIC (:class:`stabledag._selection.NonlinearNodeCost`)
+    and the networks are refitted with the thresholded DAG as a mask.
 
     Returns
     -------
@@ -154,13 +129,10 @@ def mlp_graph(
         ``threshold_``, ``adjacency_`` (first-layer norms on the DAG), ``noise_var_``
         and ``mlp_params_``.
     """
-    judge = NonlinearNodeCost(Z)  # one cache for the threshold and the refinement
     if threshold == "auto":
-        threshold = select_threshold_nonlinear(weights, Z, required, cost=judge)
+        threshold = select_threshold_nonlinear(weights, Z, required)
     threshold = float(threshold)
     B = _graph.threshold_to_dag(weights, threshold, required) != 0
-    if refine:
-        B = refine_mlp_graph(Z, B, equal_variances, required, allowed, judge)
     X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
     params = refit(model, B, X_train, X_val, config)
     return {"threshold_": threshold, **_networks_on_graph(params, B, Z[train_idx], equal_variances)}

@@ -61,16 +61,19 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     model : {"linear", "mlp"}, default="linear"
         The structural equation model. ``"mlp"``: one sigmoid MLP with
-        ``hidden_units`` hidden units per node; its threshold is chosen by a
-        nonlinear BIC (random-feature ridge refits of each node on its
-        parents, :class:`stabledag._selection.NonlinearNodeCost`), the
-        graph may be replaced by an additive-model search's (``refine``),
-        and the networks are then refitted with the selected graph as a
-        mask. Measured on the reference nonlinear data
-        (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data
-        or data in arbitrary units, ``standardize=False,
-        equal_variances=True`` for raw data sharing units and noise scale.
+        ``hidden_units`` hidden units per node. With ``refine=True`` (the
+        default) its graph comes from a greedy add-and-prune search under a
+        spline model with pairwise products of parents (CAM's search,
+        :mod:`stabledag._additive`; deterministic, so the graph does not
+        depend on ``random_state``), and the networks are then fitted with
+        that graph as a mask; no continuous structure fit runs (measured in
+        ``benchmarks/README.md``: it never improved the search's graph on
+        five nonlinear generators and cost 100-1000 times as much). With
+        ``refine=False`` the continuous MLP fit picks the graph (threshold by
+        a nonlinear BIC, :class:`stabledag._selection.NonlinearNodeCost`).
+        Use the default unit-free mode for standardized data or data in
+        arbitrary units, ``standardize=False, equal_variances=True`` for raw
+        data sharing units and noise scale.
     hidden_units : int, default=10
         Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
     lambda_recon : float, default=1.0
@@ -151,12 +154,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         causal orders that lowers its extended BIC under the same noise
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
-        MLP model: a second DAG is proposed by a greedy add-and-prune search
-        under a spline model with pairwise products of parents (CAM's search,
-        :mod:`stabledag._additive`) and kept instead of the thresholded one
-        when the nonlinear BIC that chose the threshold prefers it (not with
-        ``lambda_disen > 0``: those Gaussian scores cannot see the directions
-        the dependence term learned).
+        MLP model: the graph is the spline-model search's (see ``model``)
+        and ``threshold`` is not used; ``refine=False`` (and any
+        ``lambda_disen > 0``, whose learned directions the search's Gaussian
+        scores cannot see) fits the continuous MLP and thresholds it instead.
     forbidden_edges : iterable of (parent, child), default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
@@ -185,7 +186,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
     threshold_ : float
-        The threshold used for ``adjacency_``.
+        The threshold used for ``adjacency_`` (0.0 for ``model="mlp"`` with
+        ``refine=True``, whose graph comes from the search; ``raw_adjacency_``
+        is then the fitted networks' first-layer norms on it).
     mean_, scale_ : ndarray of shape (n_features_in_,)
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
@@ -437,9 +440,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             )
         refine = self.refine and not result.timed_out
         if self.model == "mlp":
-            # the search's Gaussian scores cannot see directions learned by lambda_disen
-            refine = refine and self.lambda_disen == 0
-            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device, refine)
+            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device)
         else:
             self._set_graph(result.weights, Z, refine=refine)
         self.history_, self.n_iter_ = result.history, result.n_iter
@@ -538,7 +539,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             )
         return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
 
-    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device, refine=True):
+    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
         self.raw_adjacency_ = weights
         fitted = _fitting.mlp_graph(
             weights,
@@ -550,8 +551,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             threshold=self.threshold,
             equal_variances=bool(self.equal_variances),
             required=self.required_mask_,
-            allowed=self.edge_mask_,
-            refine=refine,
             device=device,
         )
         for name, value in fitted.items():
