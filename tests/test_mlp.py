@@ -7,9 +7,10 @@ import pytest
 import torch
 
 from stabledag import StableDAGLearner
-from stabledag._selection import NonlinearNodeCost, select_threshold_nonlinear
+from stabledag._nonlinear_scores import RandomFeatureBIC
+from stabledag._selection import select_threshold
 from stabledag.graph import is_dag
-from stabledag.models import MLPSEM, mlp_predict
+from stabledag.mlp import MLPSEM, mlp_predict
 
 MLP_FAST = {"model": "mlp", "hidden_units": 4, "max_epochs": 20, "steps_per_epoch": 5}
 
@@ -62,7 +63,7 @@ def test_numpy_prediction_matches_torch():
 
 def test_nonlinear_cost_prefers_true_parent():
     X, _ = _chain()
-    cost = NonlinearNodeCost(X)
+    cost = RandomFeatureBIC(X).node_cost
     assert cost(1, [0]) < cost(1, []) - 50  # the true, nonlinear parent
     assert cost(3, [0]) > cost(3, [])  # an independent variable does not pay its way
     # a purely nonlinear (non-monotone) link that a linear fit misses
@@ -70,7 +71,7 @@ def test_nonlinear_cost_prefers_true_parent():
     a = rng.normal(size=500)
     Z = np.column_stack([a, np.cos(2 * a) + 0.2 * rng.normal(size=500)])
     assert abs(np.corrcoef(Z.T)[0, 1]) < 0.1
-    assert NonlinearNodeCost(Z)(1, [0]) < NonlinearNodeCost(Z)(1, []) - 50
+    assert RandomFeatureBIC(Z).node_cost(1, [0]) < RandomFeatureBIC(Z).node_cost(1, []) - 50
 
 
 def test_select_threshold_nonlinear_drops_weak_noise_edges():
@@ -78,7 +79,7 @@ def test_select_threshold_nonlinear_drops_weak_noise_edges():
     W = 0.05 * np.ones((4, 4))
     np.fill_diagonal(W, 0)
     W[0, 1], W[1, 2] = 1.0, 0.8
-    cut = select_threshold_nonlinear(W, X - X.mean(axis=0))
+    cut = select_threshold(W, RandomFeatureBIC(X - X.mean(axis=0)))
     assert 0.05 <= cut < 0.8
 
 
@@ -88,7 +89,7 @@ def test_mlp_fit_outputs(small_data):
     assert is_dag(est.predict_graph())
     assert est.adjacency_.shape == est.raw_adjacency_.shape == (5, 5)
     assert np.array_equal(est.adjacency_ != 0, est.predict_graph() != 0)
-    assert set(est.mlp_params_) == {"weight1", "bias1", "weight2", "bias2"}
+    assert set(est.model_params_) == {"weight1", "bias1", "weight2", "bias2"}
     score = est.score(X)
     assert isinstance(score, float) and np.isfinite(score)
     assert est.score_samples(X[:7]).shape == (7,)
@@ -156,16 +157,16 @@ def test_mlp_parameter_checks(small_data, params, match):
 
 @pytest.mark.parametrize("refine", [True, False])
 def test_mlp_refine_runs_the_additive_search_only_when_asked(small_data, monkeypatch, refine):
-    from stabledag import _fitting
+    from stabledag import mlp
 
     calls = []
-    original = _fitting.additive_search
+    original = mlp.additive_search
 
     def spy(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(_fitting, "additive_search", spy)
+    monkeypatch.setattr(mlp, "additive_search", spy)
     X, _ = small_data
     est = StableDAGLearner(**MLP_FAST, refine=refine, random_state=0).fit(X)
     assert bool(calls) == refine
@@ -183,12 +184,12 @@ def test_mlp_refinement_respects_prior_knowledge():
 
 
 def test_default_mlp_path_runs_no_continuous_fit(monkeypatch):
-    from stabledag import _fitting
+    from stabledag import mlp
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the continuous MLP fit ran")
 
-    monkeypatch.setattr(_fitting, "train_mlp", forbidden)
+    monkeypatch.setattr(mlp.ModelPlugin, "train", forbidden)
     X, B = _chain()
     est = StableDAGLearner(model="mlp", random_state=0).fit(X)
     np.testing.assert_array_equal(est.predict_graph(), B)  # the chain, with its directions
@@ -224,3 +225,19 @@ def test_network_fit_out_of_time_warns_and_keeps_the_searched_graph():
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
     assert len(messages) == 1 and "networks on the searched graph" in messages[0]
     np.testing.assert_array_equal(est.predict_graph(), B)
+
+
+def test_dag_mask_skips_the_log_determinant_exactly():
+    gen = torch.Generator().manual_seed(0)
+    B = np.zeros((3, 3), bool)
+    B[0, 1] = B[1, 2] = B[0, 2] = True
+    dag = MLPSEM(3, hidden_units=4, allowed=B, generator=gen)
+    full = MLPSEM(3, hidden_units=4, generator=torch.Generator().manual_seed(0))
+    full.restrict_(np.ones((3, 3), bool))  # not a DAG: the term stays
+    with torch.no_grad():
+        full.weight1.copy_(dag.weight1)
+        full.mask.copy_(dag.mask)
+    X = torch.randn(50, 3, generator=gen, dtype=torch.float64)
+    # on a DAG log|det(I - J)| = 0, so the shortcut equals the full formula
+    with torch.no_grad():
+        assert float(dag.recon_loss(X)) == pytest.approx(float(full.recon_loss(X)), abs=1e-12)

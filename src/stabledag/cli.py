@@ -28,6 +28,7 @@ from . import export
 from .datasets import load_sachs
 from .estimator import StableDAGLearner
 from .metrics import count_accuracy
+from .models import available_models
 
 __all__ = ["main"]
 
@@ -104,9 +105,9 @@ def _fit_options(sub):
     )
     add(
         "--model",
-        choices=("linear", "mlp"),
+        choices=available_models(),
         default="linear",
-        help="structural equation model: linear, or one small MLP per node (linear)",
+        help="structural equation model, from stabledag.models (linear)",
     )
     add("--hidden-units", type=int, default=10, metavar="N", help="MLP hidden units (10)")
     add(

@@ -12,24 +12,16 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _diagnostics, _fitting
+from . import _diagnostics
 from . import graph as _graph
+from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._training import TrainingConfig
-from ._validation import (
-    center_and_scale,
-    check_memory,
-    check_params,
-    explain_input_error,
-    local_random_state,
-    split_indices,
-)
+from ._statistics import prepare_statistics
+from ._validation import check_memory, check_params, explain_input_error, local_random_state
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import mlp_predict
+from .models import get_model
 
 __all__ = ["StableDAGLearner"]
-
-_LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
 
 
 class StableDAGLearner(DensityMixin, BaseEstimator):
@@ -51,31 +43,34 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
-    With ``model="mlp"`` each node is instead a small neural network of all
-    the others, ``X_j = f_j(X) + E_j`` (NOTEARS-MLP's locally connected
-    architecture, :class:`stabledag.models.MLPSEM`), ``W[i, j]`` is the norm
-    of ``f_j``'s first-layer weights on ``x_i``, and the same loop,
-    acyclicity schedule and DAG guarantee apply.
+    Other models plug in through :mod:`stabledag.models`: the nonlinear
+    :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
+    locally connected networks, ``W[i, j]`` the norm of ``f_j``'s
+    first-layer weights on ``x_i``) runs through the same loop,
+    acyclicity schedule and DAG guarantee.
 
     Parameters
     ----------
-    model : {"linear", "mlp"}, default="linear"
-        The structural equation model. ``"mlp"``: one sigmoid MLP with
-        ``hidden_units`` hidden units per node. With ``refine=True`` (the
-        default) its graph comes from a greedy add-and-prune search under a
-        spline model with pairwise products of parents (CAM's search,
+    model : str or ModelPlugin, default="linear"
+        The structural equation model: a name from
+        :func:`stabledag.models.available_models` or a
+        :class:`~stabledag.models.ModelPlugin` instance. Built in: the
+        linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
+        (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
+        ``hidden_units`` hidden units per node). With ``refine=True`` (the
+        default) the MLP's graph comes from a greedy add-and-prune search
+        under a spline model with pairwise products of parents (CAM's search,
         :mod:`stabledag._additive`; deterministic, so the graph does not
-        depend on ``random_state``), and the networks are then fitted with
-        that graph as a mask; no continuous structure fit runs (measured in
-        ``benchmarks/README.md``: it never improved the search's graph on
-        five nonlinear generators and cost 100-1000 times as much). With
+        depend on ``random_state``) and the networks are then fitted with that
+        graph as a mask; no continuous structure fit runs (measured in
+        ``benchmarks/README.md``: on five nonlinear generators it never
+        improved the search's graph and cost 100-1000 times as much). With
         ``refine=False`` the continuous MLP fit picks the graph (threshold by
-        a nonlinear BIC, :class:`stabledag._selection.NonlinearNodeCost`).
-        Use the default unit-free mode for standardized data or data in
-        arbitrary units, ``standardize=False, equal_variances=True`` for raw
-        data sharing units and noise scale.
+        a random-feature BIC). Use the default unit-free mode for
+        standardized data or data in arbitrary units, ``standardize=False,
+        equal_variances=True`` for raw data sharing units and noise scale.
     hidden_units : int, default=10
-        Hidden units per node of the ``"mlp"`` model; unused by ``"linear"``.
+        Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
         Weight of the reconstruction (likelihood) term.
     lambda_sparse : float, default=0.02
@@ -180,7 +175,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ----------
     adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights of the selected graph (thresholded, made acyclic, refined),
-        refitted by least squares (``"mlp"``: the first-layer weight norms of
+        refitted by least squares (MLP model: the first-layer weight norms of
         the refitted networks); ``adjacency_[i, j] != 0`` means ``i -> j``.
         Its pattern is always a DAG.
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
@@ -193,10 +188,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
         Residual variance of each node under ``adjacency_`` (standard units;
-        ``"mlp"``: of the refitted networks on the training split).
-    mlp_params_ : dict of ndarray
-        ``"mlp"`` only: the refitted networks (see
-        :meth:`stabledag.models.MLPSEM.numpy_params`), masked to the selected
+        MLP model: of the refitted networks on the training split).
+    model_params_ : dict of ndarray
+        Model-specific fitted parameters (empty for the linear model; the MLP
+        model's refitted networks, see
+        :meth:`stabledag.mlp.MLPSEM.numpy_params`), masked to the selected
         graph.
     history_ : list of dict
         One record per epoch: ``epoch``, ``stage``, ``train_loss``, ``recon``,
@@ -413,11 +409,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
         self._check_columns_vary(X)
-        check_memory(*X.shape)
+        check_memory(*X.shape, get_model(self.model).memory_bytes(*X.shape, self.get_params()))
         return X
 
     def _learn(self, X, device, on_epoch):
-        """Prior, scaling, training and graph selection; returns the ``TrainingResult``."""
+        """Prior, data statistics, training and graph selection; returns the ``TrainingResult``."""
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -426,48 +422,32 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             getattr(self, "feature_names_in_", None) is not None,
         )
         rng = local_random_state(self.random_state)
-        Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
-        train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
-        # MLP with refine: the additive search picks the graph and no continuous fit runs
-        # (not with lambda_disen > 0: the search's Gaussian scores cannot see those directions)
-        if self.model == "mlp" and self.refine and self.lambda_disen == 0:
-            return self._fit_mlp_searched(Z, train_idx, val_idx, device, on_epoch, rng)
-        result, model = self._train(Z, train_idx, val_idx, device, on_epoch, rng)
-        if not np.all(np.isfinite(result.weights)):
-            raise FloatingPointError(
-                "Training returned non-finite weights. Lower learning_rate or check the "
-                "data for extreme values."
-            )
-        refine = self.refine and not result.timed_out
-        if self.model == "mlp":
-            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device)
-        else:
-            self._set_graph(result.weights, Z, refine=refine)
-        self.history_, self.n_iter_ = result.history, result.n_iter
-        self.converged_ = result.converged
-        return result
-
-    def _fit_mlp_searched(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        """``model="mlp"``, ``refine=True``: search the DAG, fit the networks on it."""
-        result, fitted = _fitting.searched_mlp(
-            Z,
-            train_idx,
-            val_idx,
-            self._training_config(),
-            hidden_units=self.hidden_units,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            allowed=self.edge_mask_,
-            device=device,
-            on_epoch=on_epoch,
-            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split, as in _train
+        stats = prepare_statistics(
+            X,
+            standardize=self.standardize,
+            validation_fraction=self.validation_fraction,
+            rng=rng,
         )
-        self.raw_adjacency_ = result.weights
-        for name, value in fitted.items():
-            setattr(self, name, value)
-        self.history_, self.n_iter_ = result.history, result.n_iter
-        self.converged_ = result.converged
-        return result
+        self.mean_, self.scale_ = stats.mean, stats.scale
+        fit = fit_model(
+            get_model(self.model),
+            stats,
+            self.get_params(),
+            allowed=self.edge_mask_,
+            required=self.required_mask_,
+            device=device,
+            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split
+            on_epoch=on_epoch,
+        )
+        training, graph = fit.training, fit.graph
+        self.raw_adjacency_ = training.weights
+        self.threshold_ = graph.threshold
+        self.adjacency_ = graph.adjacency
+        self.noise_var_ = graph.noise_var
+        self.model_params_ = graph.params
+        self.history_, self.n_iter_ = training.history, training.n_iter
+        self.converged_ = training.converged
+        return training
 
     def _warn_if_incomplete(self, result):
         searched = self.model == "mlp" and self.refine and self.lambda_disen == 0
@@ -475,7 +455,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             warnings.warn(
                 f"Fitting the networks on the searched graph reached max_time={self.max_time} "
                 f"s after {result.n_iter} epochs; the graph is complete, the networks "
-                "(mlp_params_, score_samples) are fitted only partly. Raise max_time for a "
+                "(model_params_, score_samples) are fitted only partly. Raise max_time for a "
                 "complete fit.",
                 ConvergenceWarning,
                 stacklevel=3,
@@ -497,79 +477,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-
-    def _training_config(self):
-        log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)
-        return TrainingConfig(
-            lambda_recon=self.lambda_recon,
-            lambda_sparse=self.lambda_sparse,
-            lambda_acyclic=self.lambda_acyclic,
-            lambda_disen=self.lambda_disen,
-            learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay,
-            max_grad_norm=self.max_grad_norm,
-            lr_factor=self.lr_factor,
-            lr_patience=self.lr_patience,
-            max_epochs=self.max_epochs,
-            steps_per_epoch=self.steps_per_epoch,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            n_stages=self.n_stages,
-            acyclic_growth=self.acyclic_growth,
-            h_tol=self.h_tol,
-            acyclicity=self.acyclicity,
-            log_threshold=log_threshold,
-            verbose=self.verbose,
-            max_time=self.max_time,
-        )
-
-    def _train(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        config = self._training_config()
-        common = {
-            "equal_variances": bool(self.equal_variances),
-            "allowed": self.edge_mask_,
-            "device": device,
-            "on_epoch": on_epoch,
-        }
-        if self.model == "mlp":
-            # drawn after the split, so the linear model's draws are unchanged
-            seed = int(rng.randint(0, 2**31 - 1))
-            return _fitting.train_mlp(
-                Z, train_idx, val_idx, config, hidden_units=self.hidden_units, seed=seed, **common
-            )
-        return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
-
-    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.mlp_graph(
-            weights,
-            Z,
-            model,
-            train_idx,
-            val_idx,
-            self._training_config(),
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            device=device,
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
-
-    def _set_graph(self, weights, Z, refine=True):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.linear_graph(
-            weights,
-            Z,
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            allowed=self.edge_mask_,
-            refine=refine,
-            orient=self.lambda_disen > 0,
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -670,8 +577,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def score_samples(self, X):
         """Gaussian log-likelihood of each sample under the fitted SEM.
 
-        Uses ``mean_``, ``scale_``, ``adjacency_`` (``"mlp"``: the networks
-        in ``mlp_params_``) and ``noise_var_``: the residuals of each node
+        Uses ``mean_``, ``scale_``, ``adjacency_`` (or the model's own
+        parameters in ``model_params_``) and ``noise_var_``: the residuals of each node
         given its parents are scored as independent Gaussians with the
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map
@@ -698,10 +605,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = (X - self.mean_) / self.scale_
-        if self.model == "mlp":
-            R = Z - mlp_predict(self.mlp_params_, Z)
-        else:
-            R = Z - Z @ self.adjacency_
+        R = Z - get_model(self.model).predict(self.adjacency_, self.model_params_, Z)
         per_node = -0.5 * (np.log(2 * np.pi * self.noise_var_) + R**2 / self.noise_var_)
         return per_node.sum(axis=1) - np.log(self.scale_).sum()
 
