@@ -216,7 +216,7 @@ def run_all(datasets, args):
     def run_batch(method, tasks, workdir):
         stem = os.path.join(workdir, f"{method}.d{tasks[0][0]['d']}.s{tasks[0][0]['seed']}")
         jobs = [
-            {"method": method, "data": ds["path"], "scale": s, "out": f"{stem}.{ds['seed']}.{s}"}
+            {"method": method, "data": ds["path"], "scale": s, "out": f"{stem}.{ds['name']}.{s}"}
             for ds, s in tasks
         ]
         outs = _runner.run_batch(
