@@ -241,3 +241,28 @@ def test_dag_mask_skips_the_log_determinant_exactly():
     # on a DAG log|det(I - J)| = 0, so the shortcut equals the full formula
     with torch.no_grad():
         assert float(dag.recon_loss(X)) == pytest.approx(float(full.recon_loss(X)), abs=1e-12)
+
+
+def test_equal_variance_mlp_fits_the_continuous_model_and_lets_the_search_compete(monkeypatch):
+    from stabledag import mlp
+
+    calls = []
+    search, train = mlp.additive_search, mlp.ModelPlugin.train
+
+    def spy_search(*args, **kwargs):
+        calls.append("search")
+        return search(*args, **kwargs)
+
+    def spy_train(*args, **kwargs):
+        calls.append("train")
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(mlp, "additive_search", spy_search)
+    monkeypatch.setattr(mlp.ModelPlugin, "train", spy_train)
+    X, _ = _chain()
+    est = StableDAGLearner(**MLP_FAST, equal_variances=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a 20-epoch fit does not converge; not the point here
+        est.fit(X)
+    assert calls == ["train", "search"]
+    assert is_dag(est.predict_graph())

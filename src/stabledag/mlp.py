@@ -2,12 +2,13 @@
 
 :class:`MLPSEM` (NOTEARS-MLP's locally connected networks) is the module the
 training loop fits, on the data rows. :class:`MLPModel` is the plug-in
-registered as ``"mlp"``: with ``refine`` (the default) the additive spline
-search (:mod:`stabledag._additive`) picks the DAG and the networks are fitted
-with it as a mask; with ``refine=False`` the continuous MLP is trained, its
-threshold chosen by a random-feature BIC
-(:class:`~stabledag._nonlinear_scores.RandomFeatureBIC`) and the networks
-refitted on the thresholded DAG.
+registered as ``"mlp"``: in the unit-free mode with ``refine`` (the default)
+the additive spline search (:mod:`stabledag._additive`) picks the DAG and the
+networks are fitted with it as a mask; otherwise the continuous MLP is
+trained, its threshold chosen by a random-feature BIC
+(:class:`~stabledag._nonlinear_scores.RandomFeatureBIC`; with
+``equal_variances=True`` and ``refine`` the search's DAG competes under that
+BIC) and the networks refitted on the DAG.
 """
 
 import dataclasses
@@ -327,18 +328,20 @@ def mlp_predict(params, X):
 class MLPModel(ModelPlugin):
     """The MLP SEM as a model plug-in (``StableDAGLearner(model="mlp")``).
 
-    With ``refine`` (the default) and ``lambda_disen == 0``, :meth:`train`
-    first finds the DAG by the additive spline search
+    In the unit-free mode with ``refine`` (the default) and
+    ``lambda_disen == 0`` (:meth:`searches`), :meth:`train` first finds the
+    DAG by the additive spline search
     (:func:`stabledag._additive.additive_search`, deterministic) and then
     fits an :class:`MLPSEM` with that DAG as its mask, in one stage without
-    the L1 penalty; no continuous structure fit runs (on the nonlinear
-    benchmarks it never improved the search's graph and cost 100-1000 times
-    as much, ``benchmarks/README.md``). Otherwise it trains the continuous
-    MLP through the acyclicity schedule, and :meth:`select_graph` picks the
-    threshold by the random-feature BIC and refits the networks on the
-    thresholded DAG. ``adjacency`` holds the first-layer weight norms of the
-    fitted networks and ``params`` the networks themselves
-    (:meth:`MLPSEM.numpy_params`).
+    the L1 penalty; no continuous structure fit runs (there it never
+    improved the search's graph and cost 100-1000 times as much,
+    ``benchmarks/README.md``). Otherwise it trains the continuous MLP
+    through the acyclicity schedule, and :meth:`select_graph` picks the
+    threshold by the random-feature BIC; with ``equal_variances=True`` and
+    ``refine`` the search's DAG replaces the thresholded one when that BIC
+    prefers it; the networks are then refitted on the DAG. ``adjacency``
+    holds the first-layer weight norms of the fitted networks and ``params``
+    the networks themselves (:meth:`MLPSEM.numpy_params`).
 
     Examples
     --------
@@ -378,19 +381,25 @@ class MLPModel(ModelPlugin):
 
     @staticmethod
     def searches(params):
-        """Whether the graph comes from the additive search (``refine``, no ``lambda_disen``).
+        """Whether the graph comes from the additive search alone (no continuous fit).
 
+        So in the unit-free mode with ``refine`` and no ``lambda_disen``.
         The search's Gaussian scores cannot see directions learned by the
         residual-dependence term, so ``lambda_disen > 0`` keeps the
-        continuous fit.
+        continuous fit; so does ``equal_variances=True``, where the
+        continuous least-squares MLP found better graphs than the search on
+        the reference data (``benchmarks/README.md``) and the search's graph
+        only competes with its thresholded one.
 
         Examples
         --------
         >>> from stabledag.mlp import MLPModel
-        >>> MLPModel.searches({"refine": True, "lambda_disen": 0.0})
+        >>> MLPModel.searches({"refine": True, "lambda_disen": 0.0, "equal_variances": False})
         True
         """
-        return bool(params["refine"]) and params["lambda_disen"] == 0
+        return (
+            bool(params["refine"]) and params["lambda_disen"] == 0 and not params["equal_variances"]
+        )
 
     def train(self, stats, config, ctx):
         """Search the DAG and fit the networks on it, or train the continuous MLP.
@@ -426,9 +435,14 @@ class MLPModel(ModelPlugin):
         if B is not None:
             threshold, fitted = 0.0, module.numpy_params()
         else:
-            threshold, B = thresholded_dag(
-                weights, params["threshold"], RandomFeatureBIC(Z), required
-            )
+            judge = RandomFeatureBIC(Z)  # one cache for the threshold and the comparison
+            threshold, B = thresholded_dag(weights, params["threshold"], judge, required)
+            if refine and params["lambda_disen"] == 0:  # equal variances: the search competes
+                searched = additive_search(
+                    Z, [], allowed=ctx.allowed, required=required, equal_variances=True
+                )
+                if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9:
+                    B = searched
             X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
             fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
