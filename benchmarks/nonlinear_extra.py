@@ -38,8 +38,8 @@ def _timed(fn, *args):
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def speed(ns, ds):
-    """One fit per (n, d); rows of results."""
+def speed(ns, ds, search_only=False):
+    """One fit per (n, d); rows of results (``search_only``: the graph search alone)."""
     import torch
 
     from stabledag import StableDAGLearner
@@ -52,6 +52,12 @@ def speed(ns, ds):
             X, B = nld.simulate("mlp", d, nld.DESIGN_SEEDS[0], n)
             Z = (X - X.mean(axis=0)) / X.std(axis=0)
             G, s_wall, s_cpu = _timed(additive_search, Z, [])
+            if search_only:
+                row = {"n": n, "d": d, "search_wall": s_wall, "search_cpu": s_cpu}
+                row.update(fit_wall=np.nan, fit_cpu=np.nan, epochs=0, shd=_metrics.shd(B, G))
+                rows.append(row)
+                print(row, flush=True)
+                continue
             est, wall, cpu = _timed(StableDAGLearner(model="mlp", random_state=0).fit, X)
             row = {
                 "n": n,
@@ -118,6 +124,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--ns", default="1000,10000")
+    ap.add_argument("--search-only", action="store_true", help="--speed: time the search alone")
     ap.add_argument("--ds", default="10,20")
     ap.add_argument("--sachs", action="store_true")
     ap.add_argument("--random-states", default="0-9")
@@ -129,7 +136,8 @@ def main(argv=None):
     jobs = []
     if args.speed:
         ns = [int(float(v)) for v in args.ns.split(",")]
-        jobs.append(("speed", lambda: speed(ns, [int(v) for v in args.ds.split(",")])))
+        ds = [int(v) for v in args.ds.split(",")]
+        jobs.append(("speed", lambda: speed(ns, ds, args.search_only)))
     if args.sachs:
         lo, _, hi = args.random_states.partition("-")
         states = list(range(int(lo), int(hi or lo) + 1))
