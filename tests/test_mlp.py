@@ -223,7 +223,7 @@ def test_network_fit_out_of_time_warns_and_keeps_the_searched_graph():
         warnings.simplefilter("always")
         est = StableDAGLearner(model="mlp", max_time=1e-9, random_state=0).fit(X)
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
-    assert len(messages) == 1 and "networks on the searched graph" in messages[0]
+    assert len(messages) == 1 and "fitted on the searched graph" in messages[0]
     np.testing.assert_array_equal(est.predict_graph(), B)
 
 

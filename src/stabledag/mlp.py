@@ -22,7 +22,13 @@ from ._nonlinear_scores import RandomFeatureBIC
 from ._selection import thresholded_dag
 from ._training import data_tensors, refit, train
 from .graph import is_dag
-from .models import FittedGraph, ModelPlugin, linear_memory_bytes, noise_variances
+from .models import (
+    FittedGraph,
+    ModelPlugin,
+    linear_memory_bytes,
+    noise_variances,
+    weights_on,
+)
 
 __all__ = ["MLPSEM", "mlp_predict", "MLPModel"]
 
@@ -343,6 +349,12 @@ class MLPModel(ModelPlugin):
     holds the first-layer weight norms of the fitted networks and ``params``
     the networks themselves (:meth:`MLPSEM.numpy_params`).
 
+    Its memory estimate adds to the linear one about 8 copies of the
+    (d, m, d) first layer (weights, mask, gradient, Adam's two moments,
+    saved states), 6 arrays of shape (n, d, m) (pre-activations,
+    activations, their gradients) and, for the unit-free loss, 4 of shape
+    (n, d, d) (the Jacobians and their determinant's factorisation).
+
     Examples
     --------
     >>> from stabledag.models import get_model
@@ -354,14 +366,6 @@ class MLPModel(ModelPlugin):
     own_params = ("hidden_units",)
 
     def memory_bytes(self, n_samples, n_features, params):
-        """The linear estimate plus the networks' weights, optimiser copies and activations.
-
-        Per step the fit holds about 8 copies of the (d, m, d) first layer
-        (weights, mask, gradient, Adam's two moments, saved states), 6 arrays
-        of shape (n, d, m) (pre-activations, activations, their gradients)
-        and, for the unit-free loss, 4 of shape (n, d, d) (the Jacobians and
-        their determinant's factorisation).
-        """
         d, m, n = n_features, int(params["hidden_units"]), n_samples
         extra = 8 * d * d * m + 6 * n * d * m
         if not params["equal_variances"]:
@@ -369,7 +373,6 @@ class MLPModel(ModelPlugin):
         return linear_memory_bytes(n_samples, n_features) + 8 * extra
 
     def build(self, n_nodes, *, params, allowed, device, seed):
-        """An :class:`MLPSEM` seeded by ``seed`` (the global RNG is never touched)."""
         return MLPSEM(
             n_nodes,
             hidden_units=params["hidden_units"],
@@ -425,32 +428,41 @@ class MLPModel(ModelPlugin):
         module.searched_graph = B
         data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
         fit_config = dataclasses.replace(config, lambda_sparse=0.0, n_stages=1)
-        return train(module, *data, fit_config, ctx.on_epoch, data), module
+        if ctx.budget.deadline is not None:  # the search's time counts against max_time
+            fit_config = dataclasses.replace(fit_config, max_time=ctx.budget.remaining())
+        result = train(module, *data, fit_config, ctx.on_epoch, data)
+        if result.timed_out:
+            ctx.budget.ran_out_in = "network fit"
+        return result, module
 
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
-        """The searched DAG as fitted, or: threshold by the nonlinear BIC, refit on the DAG."""
         params, required = ctx.params, ctx.required
         Z, train_idx = stats.Z, stats.train_idx
         B = getattr(module, "searched_graph", None)
-        if B is not None:
+        if B is not None:  # the networks were fitted on the searched DAG in train()
             threshold, fitted = 0.0, module.numpy_params()
         else:
             judge = RandomFeatureBIC(Z)  # one cache for the threshold and the comparison
-            threshold, B = thresholded_dag(weights, params["threshold"], judge, required)
-            if refine and params["lambda_disen"] == 0:  # equal variances: the search competes
+            threshold, B = thresholded_dag(
+                weights, params["threshold"], judge, required, ctx.budget
+            )
+            # equal variances: the search's DAG competes (not with lambda_disen, whose
+            # learned directions the search's Gaussian scores cannot see)
+            if refine and params["lambda_disen"] == 0 and not ctx.budget.expired("graph selection"):
                 searched = additive_search(
                     Z, [], allowed=ctx.allowed, required=required, equal_variances=True
                 )
                 if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9:
                     B = searched
             X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
+            if ctx.budget.deadline is not None:  # the refit gets what is left of max_time
+                config = dataclasses.replace(config, max_time=ctx.budget.remaining())
             fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
-        adjacency = np.where(B, np.maximum(norms, np.finfo(np.float64).tiny), 0.0)
+        adjacency = weights_on(B, norms)
         residuals = Z[train_idx] - mlp_predict(fitted, Z[train_idx])
         variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
         return FittedGraph(threshold, adjacency, noise_variances(variances, params), fitted)
 
     def predict(self, adjacency, params, Z):
-        """The refitted networks' predictions (:func:`mlp_predict`)."""
         return mlp_predict(params, Z)
