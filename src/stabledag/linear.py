@@ -21,7 +21,7 @@ from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
+from .models import FittedGraph, ModelPlugin, noise_variances, selection_samples, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS", "RANDOM_STARTS"]
 
@@ -307,7 +307,10 @@ class LinearModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
         score = GaussianBIC(
-            S, stats.full.n_eff, bool(params["equal_variances"]), strength=params["edge_penalty"]
+            S,
+            selection_samples(stats.full.n_eff, params),
+            bool(params["equal_variances"]),
+            strength=params["edge_penalty"],
         )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):
