@@ -110,10 +110,15 @@ def score(B, fitted):
         return None
     G, is_class = fitted
     both = (G != 0) & (G.T != 0)
+    try:
+        class_shd = int(shd_cpdag(B, G))
+    except ValueError:  # a cyclic "DAG" (DAGMA's thresholded output can be) has no class
+        class_shd = None
     return {
         "edges": int(np.triu(both).sum() + ((G != 0) & ~both).sum()),
         "shd": None if is_class else int(shd(B, G)),
-        "class_shd": int(shd_cpdag(B, G)),
+        "class_shd": class_shd,
+        "cyclic": class_shd is None,
     }
 
 
