@@ -373,7 +373,9 @@ class LinearModel(ModelPlugin):
             ]
             if self.empty_start:
                 starts.append(required.astype(int))  # the empty graph (plus required edges)
-            starts += _random_order_starts(len(weights), self.random_starts, ctx.seed, required)
+            chains = _random_order_starts(len(weights), self.random_starts, ctx.seed, required)
+            # a chain may use forbidden edges, which the search would then keep: drop them
+            starts += [(chain & ctx.allowed) | required for chain in chains]
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
