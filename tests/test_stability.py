@@ -309,3 +309,16 @@ def test_effect_interval_of_the_mlp_model_is_refused(chain):
         stab = EdgeStability(learner, n_resamples=2, random_state=0).fit(chain[:200])
     with pytest.raises(NotImplementedError, match="'mlp' is not a linear SEM.*'linear'"):
         stab.effect_interval(0, 1)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_refit_warnings_reach_the_caller_once(n_jobs):
+    """Regression (issue 18): warnings of refits in worker processes escaped catch_warnings,
+    one per refit; now the caller gets one warning for all of them."""
+    X = np.random.default_rng(0).normal(size=(120, 3))  # independent columns: no edges
+    stab = EdgeStability(
+        StableDAGLearner(random_state=0, max_epochs=40), n_resamples=4, n_jobs=n_jobs
+    )
+    with pytest.warns(DiagnosticWarning, match=r"of 4 refits warned.*No edges") as record:
+        stab.fit(X)
+    assert len(record) == 1

@@ -701,12 +701,12 @@ def _print_stability(est, X, names, resamples, seed):
         except ValueError as exc:
             raise _InputError(f"--resamples {resamples}: {_one_line(exc)}") from None
     seconds = time.perf_counter() - start
-    kinds = sorted({type(w.message).__name__ for w in caught})
-    noted = f"; the refits raised {len(caught)} warning(s) ({', '.join(kinds)})" if caught else ""
+    for w in caught:
+        print(f"stabledag: warning: edge frequencies: {_one_line(w.message)}", file=sys.stderr)
     print(
         f"Edge frequencies over {stab.n_refits_} refits on subsamples of half the rows "
-        f"({seconds:.1f} s{noted}): the share of refits with the edge either way, each "
-        "direction's share, and the share in which it is undirected in the refit's class."
+        f"({seconds:.1f} s): the share of refits with the edge either way, each direction's "
+        "share, and the share in which it is undirected in the refit's class."
     )
     freq = stab.edge_frequency_
     pair = freq + freq.T
