@@ -48,9 +48,11 @@ __all__ = ["main"]
 
 _MISSING = {"", "nan", "na", "n/a", "null", "none", "?"}
 _CLI_SEED = 0  # the one default that differs from the estimator's (None): reproducible runs
-# Refits for the demo's edge frequencies: the whole demo (import, fit, 20 refits on half the
-# rows) took about 20 s on a shared 2-core machine (benchmarks/README.md); fit: off by default.
-_DEMO_RESAMPLES = 20
+# Refits for the demo's edge frequencies. The whole demo (imports, fit, refits on half the
+# rows) measured on a shared 2-core machine at load 10-11 (indicative only): 15 refits 23-28 s
+# wall (8-9.5 s CPU), 20 refits 34 s wall (11 s CPU); 15 keeps it under 30 s there. fit: off
+# by default (its data may be large).
+_DEMO_RESAMPLES = 15
 _SHOWN_FREQUENCY = 0.2  # pairs found less often are counted, not listed
 _PRIOR_KEYWORDS = {"forbid": "forbidden_edges", "require": "required_edges", "tier": "tiers"}
 
