@@ -57,14 +57,22 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         :class:`~stabledag.models.ModelPlugin` instance. Built in: the
         linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
         (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
-        ``hidden_units`` hidden units per node; its threshold is chosen by a
-        random-feature BIC, the graph may be replaced by an additive-model
-        search's (``refine``), and the networks are then refitted with the
-        selected graph as a mask). Measured on the reference nonlinear data
-        (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data or
-        data in arbitrary units, ``standardize=False, equal_variances=True``
-        for raw data sharing units and noise scale.
+        ``hidden_units`` hidden units per node). In the default unit-free
+        mode with ``refine=True`` the MLP's graph comes from a greedy
+        add-and-prune search under a spline model with pairwise products of
+        parents (CAM's search, :mod:`stabledag._additive`; deterministic, so
+        the graph does not depend on ``random_state``) and the networks are
+        then fitted with that graph as a mask; no continuous structure fit
+        runs (measured in ``benchmarks/README.md``: there it never improved
+        the search's graph and cost 100-1000 times as much). With
+        ``equal_variances=True`` the continuous MLP is fitted, thresholded
+        by a random-feature BIC, and the search's graph replaces the
+        thresholded one when that BIC prefers it (the least-squares MLP
+        found better graphs than the search on the reference data). With
+        ``refine=False`` the continuous MLP alone picks the graph. Use the
+        unit-free mode for standardized data or data in arbitrary units,
+        ``standardize=False, equal_variances=True`` for raw data sharing
+        units and noise scale.
     hidden_units : int, default=10
         Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
@@ -140,17 +148,41 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     threshold : "auto" or float, default="auto"
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
         threshold whose refitted DAG has the lowest extended BIC on the training data.
+    edge_penalty : float, default=1.0
+        Strength of the graph-selection criterion's charge per edge, the
+        tuning knob of the graph: the threshold and the order search minimise
+        an extended BIC that charges ``edge_penalty * (log(n) / 2 + log(d))``
+        per edge (half-BIC units), so larger values give sparser graphs
+        (monotone for the exact optimum; the search approximates it). 1 is the
+        extended BIC with gamma = 1. ``lambda_sparse`` only shapes the
+        continuous fit that proposes starting graphs; with ``refine=True``
+        the criterion decides the graph, so tune ``edge_penalty`` (for the
+        linear model; the MLP model's criteria do not use it).
+    max_selection_samples : int or None, default=2000
+        The most rows the graph-selection criterion counts: past it the
+        extended BIC of the linear model charges each edge as if it had this
+        many rows, so an edge must explain at least a fixed share (about
+        ``(log(m) + 2 log(d)) / m`` for ``m`` rows) of its child's residual
+        variance. Real data are never exactly linear and Gaussian, and with
+        an uncapped criterion every extra row buys edges that only soak up
+        the misspecification: on simulated data with a quadratic or tanh
+        distortion the default graph grew from 28 to 39 and 22 to 37 edges
+        (20 true) between n = 1e3 and 1e5, and stayed at 27-28 and 22-24 with
+        the cap (``benchmarks/edges_vs_n.py``). The price: on truly linear
+        data with very weak edges (partial R^2 below that share) more rows
+        no longer find them. None counts every row (the plain extended BIC).
+        Data with up to 2000 rows are unaffected.
     refine : bool, default=True
         Linear model: refine the thresholded graph by a greedy search over
         causal orders that lowers its extended BIC under the same noise
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
-        MLP model: a second DAG is proposed by a greedy add-and-prune search
-        under a spline model with pairwise products of parents (CAM's search,
-        :mod:`stabledag._additive`) and kept instead of the thresholded one
-        when the nonlinear BIC that chose the threshold prefers it (not with
-        ``lambda_disen > 0``: those Gaussian scores cannot see the directions
-        the dependence term learned).
+        MLP model: the graph is the spline-model search's (see ``model``;
+        with ``equal_variances=True`` the search's graph competes with the
+        thresholded one) and ``threshold`` is not used in the unit-free
+        mode; ``refine=False`` (and any ``lambda_disen > 0``, whose learned
+        directions the search's Gaussian scores cannot see) fits the
+        continuous MLP and thresholds it instead.
     forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
@@ -179,7 +211,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
     threshold_ : float
-        The threshold used for ``adjacency_``.
+        The threshold used for ``adjacency_`` (0.0 for the unit-free
+        ``model="mlp"`` with ``refine=True``, whose graph comes from the
+        search; ``raw_adjacency_`` is then the fitted networks' first-layer
+        norms on it).
     mean_, scale_ : ndarray of shape (n_features_in_,)
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
@@ -285,6 +320,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         acyclic_growth=10.0,
         h_tol=1e-6,
         threshold="auto",
+        edge_penalty=1.0,
+        max_selection_samples=2000,
         refine=True,
         forbidden_edges=None,
         required_edges=None,
@@ -317,6 +354,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.acyclic_growth = acyclic_growth
         self.h_tol = h_tol
         self.threshold = threshold
+        self.edge_penalty = edge_penalty
+        self.max_selection_samples = max_selection_samples
         self.refine = refine
         self.forbidden_edges = forbidden_edges
         self.required_edges = required_edges
@@ -498,7 +537,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ]
 
     # ----------------------------------------------------------------- outputs
-    def predict_graph(self, threshold=None):
+    def predict_graph(self, threshold=None, *, as_frame=False):
         """The learned graph as a 0/1 adjacency matrix, always acyclic.
 
         Parameters
@@ -508,10 +547,13 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             ``adjacency_``. A float cuts ``|raw_adjacency_|`` there (no
             refinement); the weakest edges on cycles are then dropped, so
             the result is a DAG for every threshold.
+        as_frame : bool, default=False
+            Return a ``pandas.DataFrame`` labelled by ``node_names_`` (rows
+            are parents, columns children) instead of an array.
 
         Returns
         -------
-        ndarray of shape (n_features_in_, n_features_in_), dtype int
+        ndarray or DataFrame of shape (n_features_in_, n_features_in_), dtype int
             ``[i, j] == 1`` means ``i -> j``.
 
         Examples
@@ -523,13 +565,27 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> X = np.column_stack([a, a + rng.normal(size=300)])
         >>> int(StableDAGLearner(random_state=0).fit(X).predict_graph(threshold=0.0).sum()) <= 1
         True
+        >>> StableDAGLearner(random_state=0).fit(X).predict_graph(as_frame=True).shape
+        (2, 2)
         """
         check_is_fitted(self)
         if threshold is None:
-            return (self.adjacency_ != 0).astype(int)
-        return (
-            _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_) != 0
-        ).astype(int)
+            graph = (self.adjacency_ != 0).astype(int)
+        else:
+            cut = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
+            graph = (cut != 0).astype(int)
+        return self._labelled(graph) if as_frame else graph
+
+    def _labelled(self, matrix):
+        """``matrix`` as a DataFrame with ``node_names_`` on both axes."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is a test and docs extra
+            raise ImportError(
+                "as_frame=True needs pandas (pip install pandas); or use the array and node_names_."
+            ) from exc
+        names = [str(n) for n in self.node_names_]
+        return pd.DataFrame(matrix, index=pd.Index(names, name="parent"), columns=names)
 
     def predict_cpdag(self, threshold=None):
         """The Markov equivalence class of the learned DAG (its CPDAG), with the prior knowledge.
