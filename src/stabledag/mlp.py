@@ -395,6 +395,15 @@ class MLPModel(ModelPlugin):
         the reference data (``benchmarks/README.md``) and the search's graph
         only competes with its thresholded one.
 
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        bool
+
         Examples
         --------
         >>> from stabledag.mlp import MLPModel
@@ -507,10 +516,17 @@ class MLPModel(ModelPlugin):
         Parameters
         ----------
         graph : FittedGraph
+            The fit (the networks are in ``graph.params``).
         scale : ndarray of shape (d,)
+            The columns' scales (``scale_``).
         source, target : int
+            Node indices (distinct).
         shift : float or None
+            Size of the intervention in units of ``source``; None: one
+            standard deviation.
         Z : ndarray of shape (n_samples, d) or None
+            Rows in training units to average over; None: 2000 rows drawn
+            from the fitted SEM.
 
         Returns
         -------

@@ -32,7 +32,7 @@ __all__ = ["EdgeStability", "EffectInterval"]
 class EffectInterval(NamedTuple):
     """A bootstrap summary of one total effect (:meth:`EdgeStability.effect_interval`).
 
-    Attributes
+    Parameters
     ----------
     median : float
         Median over the refits of the total effect (0 in a refit without a
