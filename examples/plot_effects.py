@@ -96,7 +96,8 @@ print(frame[["source", "target", "frequency", "forward", "reversed", "undirected
 # %%
 # The class, each edge shaded by its bootstrap frequency; the undirected edge
 # is drawn without arrowheads.
-ax = plot_graph(est, cpdag=True, edge_frequency=stability)
+fig, ax = plt.subplots(figsize=(7, 5), layout="constrained")
+plot_graph(est, cpdag=True, edge_frequency=stability, ax=ax)
 ax.set_title("learned class, shaded by bootstrap frequency")
 plt.show()
 
