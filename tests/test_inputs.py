@@ -230,3 +230,11 @@ def test_unsupported_devices_are_refused_up_front(device):
     """Regression (bug 11): NotImplementedError in the middle of training."""
     with pytest.raises(ValueError, match=rf"device='{device}' is not supported.*'cpu'"):
         StableDAGLearner(device=device).fit(np.random.default_rng(0).normal(size=(50, 3)))
+
+
+def test_predict_graph_as_a_labelled_frame():
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(300, 3)).cumsum(1), columns=list("abc"))
+    est = StableDAGLearner(random_state=0).fit(X)
+    frame = est.predict_graph(as_frame=True)
+    assert list(frame.index) == list(frame.columns) == ["a", "b", "c"]
+    np.testing.assert_array_equal(frame.to_numpy(), est.predict_graph())

@@ -234,3 +234,16 @@ def test_weights_and_scales_give_effects_in_the_data_units(chain):
                 assert T[root, t] == pytest.approx(slope, rel=0.1)
                 checked += 1
     assert checked >= 6
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_refit_warnings_reach_the_caller_once(n_jobs):
+    """Regression (issue 18): warnings of refits in worker processes escaped catch_warnings,
+    one per refit; now the caller gets one warning for all of them."""
+    X = np.random.default_rng(0).normal(size=(120, 3))  # independent columns: no edges
+    stab = EdgeStability(
+        StableDAGLearner(random_state=0, max_epochs=40), n_resamples=4, n_jobs=n_jobs
+    )
+    with pytest.warns(DiagnosticWarning, match=r"of 4 refits warned.*No edges") as record:
+        stab.fit(X)
+    assert len(record) == 1

@@ -122,7 +122,10 @@ class ParentSelector:
         parents among the candidates are always kept.
         """
         forced = self.required_parents[node] & candidates
-        key = (node, candidates, (frozenset(start) & candidates) | forced)
+        start = frozenset(start) & candidates
+        if self.blocked is not None:  # a start never smuggles in an edge the prior forbids
+            start = frozenset(p for p in start if not self.blocked[p, node])
+        key = (node, candidates, start | forced)
         if key in self.cache:
             return self.cache[key]
         parents = tuple(sorted(key[2]))

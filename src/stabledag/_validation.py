@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
-_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
+_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm", "edge_penalty")
 _COUNTS = ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages")
 _FLAGS = ("equal_variances", "standardize", "refine")
 

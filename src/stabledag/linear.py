@@ -34,11 +34,12 @@ REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 RANDOM_STARTS = 8
 
 
-def _random_order_starts(d, count, seed, required):
-    """``count`` chains through random causal orders (from ``seed``) that respect ``required``.
+def _random_order_starts(d, count, seed, required, allowed):
+    """``count`` chains through random causal orders (from ``seed``) that respect the prior.
 
     Each order is a topological order of the required edges that breaks ties by a
-    random rank, so required parents always come first.
+    random rank, so required parents always come first; chain links the prior forbids
+    are left out (the order alone is what the search starts from).
     """
     rng = np.random.default_rng([seed, 1])
     starts = []
@@ -57,7 +58,7 @@ def _random_order_starts(d, count, seed, required):
                     ready.add(int(child))
         chain = np.zeros((d, d), dtype=int)
         chain[np.asarray(order[:-1]), np.asarray(order[1:])] = 1
-        starts.append(chain | required)
+        starts.append((chain & allowed) | required)
     return starts
 
 
@@ -301,7 +302,9 @@ class LinearModel(ModelPlugin):
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
-        score = GaussianBIC(S, stats.full.n_eff, bool(params["equal_variances"]))
+        score = GaussianBIC(
+            S, stats.full.n_eff, bool(params["equal_variances"]), strength=params["edge_penalty"]
+        )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):
             starts = [
@@ -310,7 +313,9 @@ class LinearModel(ModelPlugin):
             ]
             if self.empty_start:
                 starts.append(required.astype(int))  # the empty graph (plus required edges)
-            starts += _random_order_starts(len(weights), self.random_starts, ctx.seed, required)
+            starts += _random_order_starts(
+                len(weights), self.random_starts, ctx.seed, required, ctx.allowed
+            )
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)

@@ -370,7 +370,9 @@ class ModelPlugin:
         FittedGraph
         """
         S, n_eff = stats.full.matrix, stats.full.n_eff
-        score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
+        score = GaussianBIC(
+            S, n_eff, bool(ctx.params["equal_variances"]), strength=ctx.params["edge_penalty"]
+        )
         threshold, B = thresholded_dag(
             weights, ctx.params["threshold"], score, ctx.required, ctx.budget
         )

@@ -9,10 +9,12 @@ the consensus equivalence class (CPDAG).
 
 import math
 import warnings
+from collections import Counter
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -54,7 +56,11 @@ def _fit_one(estimator, X, rows, seed, columns):
     if "random_state" in est.get_params():
         est.set_params(random_state=seed)
     try:
-        est.fit(_resample_frame(Xr, columns))
+        # the refit's warnings travel back with its result (a worker process's warnings
+        # would otherwise be printed there, out of the caller's reach)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.fit(_resample_frame(Xr, columns))
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
         return None, f"{type(exc).__name__}: {exc}"
     graph = np.asarray(est.predict_graph()) != 0
@@ -66,7 +72,27 @@ def _fit_one(estimator, X, rows, seed, columns):
     cpdag = apply_background_knowledge(dag_to_cpdag(graph), forbidden=forbidden, required=required)
     fit = {"graph": graph, "weights": weights, "scale": scale, "cpdag": cpdag}
     fit["knowledge"] = (forbidden, required)
+    fit["warnings"] = [(w.category, str(w.message)) for w in caught]
     return fit, None
+
+
+def _warn_about_refits(fits, n_resamples):
+    """One warning for all the refits that warned (they may have run in other processes)."""
+    caught = [w for fit in fits for w in fit["warnings"]]
+    if not caught:
+        return
+    warned = sum(bool(fit["warnings"]) for fit in fits)
+    messages = Counter(message for _, message in caught)
+    message, count = messages.most_common(1)[0]
+    categories = [category for category, _ in caught]
+    category = next((c for c in categories if issubclass(c, ConvergenceWarning)), DiagnosticWarning)
+    others = f" ({len(messages) - 1} other message(s) too)" if len(messages) > 1 else ""
+    warnings.warn(
+        f"{warned} of {n_resamples} refits warned; the most common warning ({count}x){others}: "
+        f"{message}",
+        category,
+        stacklevel=4,
+    )
 
 
 def _consensus_dag(frequency, threshold):
@@ -306,6 +332,7 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
                 DiagnosticWarning,
                 stacklevel=3,
             )
+        _warn_about_refits(fits, self.n_resamples)
         graphs = np.asarray([fit["graph"] for fit in fits], dtype=bool)
         cpdags = np.asarray([fit["cpdag"] for fit in fits], dtype=bool)
         weights = [fit["weights"] for fit in fits]
