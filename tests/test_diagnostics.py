@@ -41,7 +41,7 @@ def _fit(X, **params):
 
 
 def _any_h(message):
-    return re.sub(r"^h\(W\) = \S+ did not", "h(W) = ... did not", message)
+    return re.sub(r"h\(W\) = \S+ did not", "h(W) = ... did not", message)
 
 
 def _messages(est, category=DiagnosticWarning):
