@@ -1,6 +1,7 @@
 """The MLP structural equation model (``model="mlp"``)."""
 
 import contextlib
+import warnings
 
 import numpy as np
 import pytest
@@ -172,22 +173,6 @@ def test_mlp_parameter_checks(small_data, params, match):
         StableDAGLearner(**params).fit(X)
 
 
-def test_refine_mlp_graph_keeps_the_graph_the_judge_prefers():
-    from stabledag.mlp import refine_mlp_graph
-
-    X, B_true = _chain(n=600)
-    Z = X - X.mean(axis=0)
-    judge = RandomFeatureBIC(Z)
-    empty = np.zeros((4, 4), bool)
-    # an empty proposal loses to the search's graph, which finds the chain
-    refined = refine_mlp_graph(Z, empty, False, None, None)
-    np.testing.assert_array_equal(refined, B_true != 0)
-    assert judge.graph_cost(refined) < judge.graph_cost(empty)
-    # a proposal the judge ranks above the search's graph is kept as it is
-    better = refined.copy()
-    assert refine_mlp_graph(Z, better, False, None, None) is better
-
-
 @pytest.mark.parametrize("refine", [True, False])
 def test_mlp_refine_runs_the_additive_search_only_when_asked(small_data, monkeypatch, refine):
     from stabledag import mlp
@@ -215,3 +200,88 @@ def test_mlp_refinement_respects_prior_knowledge():
     G = est.predict_graph()
     assert G[0, 1] == 0 and G[3, 2] == 1
     assert is_dag(G)
+
+
+def test_default_mlp_path_runs_no_continuous_fit(monkeypatch):
+    from stabledag import mlp
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the continuous MLP fit ran")
+
+    monkeypatch.setattr(mlp.ModelPlugin, "train", forbidden)
+    X, B = _chain()
+    est = StableDAGLearner(model="mlp", random_state=0).fit(X)
+    np.testing.assert_array_equal(est.predict_graph(), B)  # the chain, with its directions
+    assert est.threshold_ == 0.0
+    np.testing.assert_array_equal(est.raw_adjacency_ != 0, B != 0)
+    with pytest.raises(AssertionError, match="continuous"):
+        StableDAGLearner(model="mlp", refine=False, random_state=0).fit(X)
+
+
+def test_mlp_graph_does_not_depend_on_random_state():
+    X, B = _chain()
+    fits = [StableDAGLearner(model="mlp", random_state=rs).fit(X) for rs in (0, 1, 7)]
+    for est in fits:
+        np.testing.assert_array_equal(est.predict_graph(), B)
+    assert not np.array_equal(fits[0].raw_adjacency_, fits[1].raw_adjacency_)  # the networks
+
+
+def test_networks_fitted_on_the_searched_graph_explain_the_data():
+    X, _ = _chain(n=600)
+    est = StableDAGLearner(model="mlp", random_state=0).fit(X[:400])
+    # noise variances (standard units) of the simulation: 0.7^2 / var(x1), 0.3^2 / var(x2)
+    expected = [1.0, 0.49 / X[:, 1].var(), 0.09 / X[:, 2].var(), 1.0]
+    np.testing.assert_allclose(est.noise_var_, expected, rtol=0.35)
+
+
+def test_network_fit_out_of_time_warns_and_keeps_the_searched_graph():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, B = _chain()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = StableDAGLearner(model="mlp", max_time=1e-9, random_state=0).fit(X)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1 and "fitted on the searched graph" in messages[0]
+    np.testing.assert_array_equal(est.predict_graph(), B)
+
+
+def test_dag_mask_skips_the_log_determinant_exactly():
+    gen = torch.Generator().manual_seed(0)
+    B = np.zeros((3, 3), bool)
+    B[0, 1] = B[1, 2] = B[0, 2] = True
+    dag = MLPSEM(3, hidden_units=4, allowed=B, generator=gen)
+    full = MLPSEM(3, hidden_units=4, generator=torch.Generator().manual_seed(0))
+    full.restrict_(np.ones((3, 3), bool))  # not a DAG: the term stays
+    with torch.no_grad():
+        full.weight1.copy_(dag.weight1)
+        full.mask.copy_(dag.mask)
+    X = torch.randn(50, 3, generator=gen, dtype=torch.float64)
+    # on a DAG log|det(I - J)| = 0, so the shortcut equals the full formula
+    with torch.no_grad():
+        assert float(dag.recon_loss(X)) == pytest.approx(float(full.recon_loss(X)), abs=1e-12)
+
+
+def test_equal_variance_mlp_fits_the_continuous_model_and_lets_the_search_compete(monkeypatch):
+    from stabledag import mlp
+
+    calls = []
+    search, train = mlp.additive_search, mlp.ModelPlugin.train
+
+    def spy_search(*args, **kwargs):
+        calls.append("search")
+        return search(*args, **kwargs)
+
+    def spy_train(*args, **kwargs):
+        calls.append("train")
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(mlp, "additive_search", spy_search)
+    monkeypatch.setattr(mlp.ModelPlugin, "train", spy_train)
+    X, _ = _chain()
+    est = StableDAGLearner(**MLP_FAST, equal_variances=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a 20-epoch fit does not converge; not the point here
+        est.fit(X)
+    assert calls == ["train", "search"]
+    assert is_dag(est.predict_graph())

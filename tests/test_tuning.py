@@ -33,3 +33,38 @@ def test_grid_search_over_edge_penalty_compares_different_graphs(sachs):
 def test_invalid_edge_penalty_is_a_named_error(value, sachs):
     with pytest.raises(ValueError, match="edge_penalty"):
         StableDAGLearner(edge_penalty=value).fit(sachs)
+
+
+def test_the_selection_cap_changes_nothing_up_to_its_size(sachs):
+    capped = StableDAGLearner(random_state=0, max_selection_samples=853).fit(sachs)
+    uncapped = StableDAGLearner(random_state=0, max_selection_samples=None).fit(sachs)
+    np.testing.assert_array_equal(capped.adjacency_, uncapped.adjacency_)
+
+
+def test_the_selection_cap_stops_misspecification_from_buying_edges():
+    """A linear model of a tanh SEM: with every row counted, rows buy edges (issue 18)."""
+    from stabledag.datasets import simulate_dag, simulate_parameter
+    from stabledag.graph import topological_order
+
+    B = simulate_dag(8, 14, "ER", random_state=1)
+    W = simulate_parameter(B, random_state=1)
+    rng = np.random.default_rng(0)
+    X = np.zeros((40_000, 8))
+    for j in topological_order(B):
+        X[:, j] = 2 * np.tanh(X @ W[:, j]) + rng.normal(size=len(X))
+        X[:, j] /= X[:, j].std()
+    edges = {
+        cap: int(
+            StableDAGLearner(random_state=0, max_selection_samples=cap).fit(X).predict_graph().sum()
+        )
+        for cap in (2000, None)
+    }
+    small = int(StableDAGLearner(random_state=0).fit(X[:2000]).predict_graph().sum())
+    assert edges[2000] < edges[None]
+    assert abs(edges[2000] - small) <= 2  # about what 2000 rows alone give
+
+
+@pytest.mark.parametrize("value", [1, 0.5, "2000"])
+def test_invalid_selection_cap_is_a_named_error(value, sachs):
+    with pytest.raises(ValueError, match="max_selection_samples"):
+        StableDAGLearner(max_selection_samples=value).fit(sachs)

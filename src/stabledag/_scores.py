@@ -76,7 +76,7 @@ def edge_penalty(n_samples, n_nodes, gamma=None):
 
 
 def _parent_key(parents):
-    return tuple(sorted(int(p) for p in parents))
+    return tuple(sorted(map(int, parents)))
 
 
 class NodeScore:

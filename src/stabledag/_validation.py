@@ -77,6 +77,8 @@ def check_params(params):
         )
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
+    if params["max_selection_samples"] is not None:
+        check_number("max_selection_samples", params["max_selection_samples"], 2, integer=True)
     if params["max_time"] is not None:
         check_number("max_time", params["max_time"], 0.0, low_open=True)
     return torch_device(params["device"])

@@ -56,14 +56,22 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         :class:`~stabledag.models.ModelPlugin` instance. Built in: the
         linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
         (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
-        ``hidden_units`` hidden units per node; its threshold is chosen by a
-        random-feature BIC, the graph may be replaced by an additive-model
-        search's (``refine``), and the networks are then refitted with the
-        selected graph as a mask). Measured on the reference nonlinear data
-        (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data or
-        data in arbitrary units, ``standardize=False, equal_variances=True``
-        for raw data sharing units and noise scale.
+        ``hidden_units`` hidden units per node). In the default unit-free
+        mode with ``refine=True`` the MLP's graph comes from a greedy
+        add-and-prune search under a spline model with pairwise products of
+        parents (CAM's search, :mod:`stabledag._additive`; deterministic, so
+        the graph does not depend on ``random_state``) and the networks are
+        then fitted with that graph as a mask; no continuous structure fit
+        runs (measured in ``benchmarks/README.md``: there it never improved
+        the search's graph and cost 100-1000 times as much). With
+        ``equal_variances=True`` the continuous MLP is fitted, thresholded
+        by a random-feature BIC, and the search's graph replaces the
+        thresholded one when that BIC prefers it (the least-squares MLP
+        found better graphs than the search on the reference data). With
+        ``refine=False`` the continuous MLP alone picks the graph. Use the
+        unit-free mode for standardized data or data in arbitrary units,
+        ``standardize=False, equal_variances=True`` for raw data sharing
+        units and noise scale.
     hidden_units : int, default=10
         Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
@@ -149,17 +157,31 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         continuous fit that proposes starting graphs; with ``refine=True``
         the criterion decides the graph, so tune ``edge_penalty`` (for the
         linear model; the MLP model's criteria do not use it).
+    max_selection_samples : int or None, default=2000
+        The most rows the graph-selection criterion counts: past it the
+        extended BIC of the linear model charges each edge as if it had this
+        many rows, so an edge must explain at least a fixed share (about
+        ``(log(m) + 2 log(d)) / m`` for ``m`` rows) of its child's residual
+        variance. Real data are never exactly linear and Gaussian, and with
+        an uncapped criterion every extra row buys edges that only soak up
+        the misspecification: on simulated data with a quadratic or tanh
+        distortion the default graph grew from 28 to 39 and 22 to 37 edges
+        (20 true) between n = 1e3 and 1e5, and stayed at 27-28 and 22-24 with
+        the cap (``benchmarks/edges_vs_n.py``). The price: on truly linear
+        data with very weak edges (partial R^2 below that share) more rows
+        no longer find them. None counts every row (the plain extended BIC).
+        Data with up to 2000 rows are unaffected.
     refine : bool, default=True
         Linear model: refine the thresholded graph by a greedy search over
         causal orders that lowers its extended BIC under the same noise
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
-        MLP model: a second DAG is proposed by a greedy add-and-prune search
-        under a spline model with pairwise products of parents (CAM's search,
-        :mod:`stabledag._additive`) and kept instead of the thresholded one
-        when the nonlinear BIC that chose the threshold prefers it (not with
-        ``lambda_disen > 0``: those Gaussian scores cannot see the directions
-        the dependence term learned).
+        MLP model: the graph is the spline-model search's (see ``model``;
+        with ``equal_variances=True`` the search's graph competes with the
+        thresholded one) and ``threshold`` is not used in the unit-free
+        mode; ``refine=False`` (and any ``lambda_disen > 0``, whose learned
+        directions the search's Gaussian scores cannot see) fits the
+        continuous MLP and thresholds it instead.
     forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
@@ -188,7 +210,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
     threshold_ : float
-        The threshold used for ``adjacency_``.
+        The threshold used for ``adjacency_`` (0.0 for the unit-free
+        ``model="mlp"`` with ``refine=True``, whose graph comes from the
+        search; ``raw_adjacency_`` is then the fitted networks' first-layer
+        norms on it).
     mean_, scale_ : ndarray of shape (n_features_in_,)
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
@@ -281,6 +306,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         h_tol=1e-6,
         threshold="auto",
         edge_penalty=1.0,
+        max_selection_samples=2000,
         refine=True,
         forbidden_edges=None,
         required_edges=None,
@@ -314,6 +340,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.h_tol = h_tol
         self.threshold = threshold
         self.edge_penalty = edge_penalty
+        self.max_selection_samples = max_selection_samples
         self.refine = refine
         self.forbidden_edges = forbidden_edges
         self.required_edges = required_edges

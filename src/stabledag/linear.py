@@ -21,7 +21,7 @@ from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
+from .models import FittedGraph, ModelPlugin, noise_variances, selection_samples, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS", "RANDOM_STARTS"]
 
@@ -30,8 +30,11 @@ REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 # Starts from random causal orders (a chain in each order): the search from the learned
 # weights and from the empty graph alone got stuck on 4 of 100 small ER graphs (d = 8,
 # 12 edges) at a graph whose EBIC was worse than the true graph's; from a random order it
-# reaches the lower optimum about half the time (benchmarks/search_robustness.py).
+# reaches the lower optimum about half the time (benchmarks/search_robustness.py). Each
+# such search costs about as much as the others together at d = 50, so their number falls
+# with d: RANDOM_STARTS up to d = 20, then RANDOM_STARTS_NODES // d (none past d = 160).
 RANDOM_STARTS = 8
+RANDOM_STARTS_NODES = 160
 
 
 def _random_order_starts(d, count, seed, required, allowed):
@@ -264,7 +267,8 @@ class LinearModel(ModelPlugin):
     BIC (:class:`~stabledag._scores.GaussianBIC` of ``stats.full``), then,
     with ``refine``, the order search under the same score started from the
     DAGs of that threshold and of :data:`REFINE_STARTS`, from the empty graph
-    and from :data:`RANDOM_STARTS` random causal orders (the lowest-score
+    and from :data:`RANDOM_STARTS` random causal orders (fewer past 20
+    variables, none past 160: they cost as much as the rest; the lowest-score
     result wins), then, with ``lambda_disen > 0``, the orientation of
     covered edges by residual dependence; least-squares weights on the
     result.
@@ -303,7 +307,10 @@ class LinearModel(ModelPlugin):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
         score = GaussianBIC(
-            S, stats.full.n_eff, bool(params["equal_variances"]), strength=params["edge_penalty"]
+            S,
+            selection_samples(stats.full.n_eff, params),
+            bool(params["equal_variances"]),
+            strength=params["edge_penalty"],
         )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):
@@ -313,9 +320,9 @@ class LinearModel(ModelPlugin):
             ]
             if self.empty_start:
                 starts.append(required.astype(int))  # the empty graph (plus required edges)
-            starts += _random_order_starts(
-                len(weights), self.random_starts, ctx.seed, required, ctx.allowed
-            )
+            d = len(weights)
+            count = min(self.random_starts, RANDOM_STARTS_NODES // d)
+            starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)

@@ -50,6 +50,7 @@ __all__ = [
     "linear_memory_bytes",
     "noise_variances",
     "weights_on",
+    "selection_samples",
 ]
 
 
@@ -369,9 +370,12 @@ class ModelPlugin:
         -------
         FittedGraph
         """
-        S, n_eff = stats.full.matrix, stats.full.n_eff
+        S = stats.full.matrix
         score = GaussianBIC(
-            S, n_eff, bool(ctx.params["equal_variances"]), strength=ctx.params["edge_penalty"]
+            S,
+            selection_samples(stats.full.n_eff, ctx.params),
+            bool(ctx.params["equal_variances"]),
+            strength=ctx.params["edge_penalty"],
         )
         threshold, B = thresholded_dag(
             weights, ctx.params["threshold"], score, ctx.required, ctx.budget
@@ -398,6 +402,30 @@ class ModelPlugin:
         ndarray of shape (n_samples, d)
         """
         return Z @ adjacency
+
+
+def selection_samples(n_eff, params):
+    """The sample size the graph-selection criterion counts: ``min(n_eff, max_selection_samples)``.
+
+    Parameters
+    ----------
+    n_eff : float
+        Effective sample size of the data statistics.
+    params : dict
+        The estimator's ``get_params()`` (``max_selection_samples``, None: no cap).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from stabledag.models import selection_samples
+    >>> selection_samples(10_000, {"max_selection_samples": 2000})
+    2000
+    """
+    cap = params["max_selection_samples"]
+    return n_eff if cap is None else min(n_eff, cap)
 
 
 def weights_on(B, W):
