@@ -15,6 +15,10 @@ from stabledag._training import TrainingConfig  # noqa: E402
 from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter  # noqa: E402
 
 torch.set_num_threads(1)
+# PyTorch raises some warnings only once per process (e.g. "Converting a tensor with
+# requires_grad=True to a scalar"): report each occurrence, so that the warnings filter in
+# pyproject.toml catches every test that triggers one, whatever the order of the tests.
+torch.set_warn_always(True)
 
 # Fast settings for tests that only need a fitted estimator, not a good graph. Fits of small
 # data with real dependence converge in about 30-65 epochs of 5 steps; the cap of 200 keeps

@@ -1,6 +1,7 @@
 """The promises the scikit-learn common checks do not cover."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -219,6 +220,21 @@ def test_extreme_magnitudes_give_a_finite_dag(magnitude):
     est = StableDAGLearner(random_state=0, **FAST).fit(X)
     assert np.all(np.isfinite(est.adjacency_)) and is_dag(est.predict_graph())
     assert np.isfinite(est.score(X))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_scores.py squares second moments of ~1e154 in the order search (r**2 in _scan): "
+    "NumPy's 'overflow encountered in square' RuntimeWarning reaches the user (found by the "
+    "full fuzz set, issue 18's warnings work; reported to the lead)",
+)
+def test_huge_unscaled_values_fit_without_numpy_warnings():
+    X = linear_chain(n=60) * 1e77  # a clear chain; without standardization moments near 1e154
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = StableDAGLearner(standardize=False, random_state=0, **FAST).fit(X)
+    assert est.predict_graph().sum() == 2
+    assert [str(w.message) for w in caught] == []
 
 
 def test_tiny_values_found_by_hypothesis():
