@@ -661,11 +661,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(200, 3))
+        >>> X = np.random.default_rng(0).normal(size=(200, 3)).cumsum(axis=1)  # a chain
         >>> G = StableDAGLearner(random_state=0).fit(X).to_networkx()
-        >>> sorted(G.nodes)
-        ['x0', 'x1', 'x2']
+        >>> sorted(G.nodes), G.number_of_edges()
+        (['x0', 'x1', 'x2'], 2)
+        >>> rng = np.random.default_rng(1)
         >>> a = rng.normal(size=300)
         >>> X = np.column_stack([a, a + rng.normal(size=300)])
         >>> est = StableDAGLearner(random_state=0).fit(X)
@@ -869,7 +869,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> X = np.random.default_rng(0).normal(size=(100, 3)).cumsum(axis=1)  # a chain
         >>> StableDAGLearner(random_state=0).fit(X).score_samples(X).shape
         (100,)
         """
@@ -919,7 +919,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> X = np.random.default_rng(0).normal(size=(100, 3)).cumsum(axis=1)  # a chain
         >>> est = StableDAGLearner(random_state=0).fit(X)
         >>> isinstance(est.score(X), float)
         True

@@ -125,7 +125,7 @@ class LinearSEM(torch.nn.Module):
         Examples
         --------
         >>> from stabledag.linear import LinearSEM
-        >>> float(LinearSEM(2).adjacency().sum())
+        >>> float(LinearSEM(2).adjacency().detach().sum())
         0.0
         """
         return self.weight * self.mask
@@ -170,7 +170,7 @@ class LinearSEM(torch.nn.Module):
         >>> import torch
         >>> from stabledag.linear import LinearSEM
         >>> model = LinearSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.eye(2, dtype=torch.float64)))
+        >>> float(model.recon_loss(torch.eye(2, dtype=torch.float64)).detach())
         0.5
         """
         W = self.adjacency()

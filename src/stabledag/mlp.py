@@ -141,7 +141,7 @@ class MLPSEM(torch.nn.Module):
         Examples
         --------
         >>> from stabledag.mlp import MLPSEM
-        >>> float(MLPSEM(2).adjacency().diagonal().abs().sum())
+        >>> float(MLPSEM(2).adjacency().detach().diagonal().abs().sum())
         0.0
         """
         return torch.linalg.vector_norm(self.weight1 * self.mask, dim=1).T
@@ -235,7 +235,7 @@ class MLPSEM(torch.nn.Module):
         >>> import torch
         >>> from stabledag.mlp import MLPSEM
         >>> model = MLPSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.zeros(3, 2, dtype=torch.float64))) >= 0
+        >>> float(model.recon_loss(torch.zeros(3, 2, dtype=torch.float64)).detach()) >= 0
         True
         """
         pre = self._hidden(X)
@@ -273,7 +273,7 @@ class MLPSEM(torch.nn.Module):
         >>> import numpy as np
         >>> from stabledag.mlp import MLPSEM
         >>> model = MLPSEM(2).restrict_(np.zeros((2, 2), dtype=bool))
-        >>> float(model.adjacency().sum())
+        >>> float(model.adjacency().detach().sum())
         0.0
         """
         keep = torch.as_tensor(np.asarray(allowed, dtype=float), dtype=self.mask.dtype)
