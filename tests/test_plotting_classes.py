@@ -87,3 +87,21 @@ def test_edge_frequency_shades_each_edge():
 def test_bad_edge_frequency(freq, match):
     with pytest.raises((ValueError, TypeError), match=match):
         plot_graph(CHAIN, edge_frequency=freq)
+
+
+def test_an_estimators_class_uses_its_prior_knowledge_and_edge_stability_shades():
+    """plot_graph(est, cpdag=True) draws predict_cpdag (the knowledge orients a - b); an
+    EdgeStability passed as edge_frequency shades by its edge_frequency_."""
+    from stabledag import EdgeStability, StableDAGLearner
+    from stabledag.datasets import simulate_linear_sem
+
+    X = simulate_linear_sem(CHAIN * 1.5, 500, random_state=0)
+    free = StableDAGLearner(random_state=0).fit(X)
+    assert _edges(plot_graph(free, cpdag=True)) == (2, 0)  # the chain's class: all undirected
+    known = StableDAGLearner(random_state=0, forbidden_edges=[(1, 0)]).fit(X)
+    assert _edges(plot_graph(known, cpdag=True)) == (0, 2)  # 0 -> 1, then 1 -> 2 by Meek
+    stab = EdgeStability(StableDAGLearner(max_epochs=100), n_resamples=3, random_state=0).fit(X)
+    ax = plot_graph(free, cpdag=True, edge_frequency=stab)
+    alphas = sorted(p.get_edgecolor()[3] for p in ax.patches)
+    pair = stab.edge_frequency_ + stab.edge_frequency_.T
+    assert alphas == pytest.approx(sorted([min(1.0, pair[0, 1]), min(1.0, pair[1, 2])]))

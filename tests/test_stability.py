@@ -1,11 +1,13 @@
 """EdgeStability: resampled edge frequencies and an acyclic consensus graph."""
 
+import itertools
 import re
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from scipy.stats import binomtest
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from stabledag import DiagnosticWarning, EdgeStability, StableDAGLearner
@@ -130,6 +132,8 @@ def test_to_frame(chain):
         "weight_median",
         "weight_low",
         "weight_high",
+        "frequency_low",
+        "frequency_high",
     ]
     freq = stab.edge_frequency_
     assert len(frame) == int(np.triu((freq + freq.T) > 0, 1).sum())
@@ -145,6 +149,10 @@ def test_to_frame(chain):
         assert row.weight_median == pytest.approx(np.median(w))
         assert row.weight_low <= row.weight_median <= row.weight_high
         assert row.weight_low == pytest.approx(np.quantile(w, 0.1))
+        # the pair confidence: scipy's Wilson interval of the frequency over the refits
+        k = round(row.frequency * stab.n_refits_)
+        ci = binomtest(k, stab.n_refits_).proportion_ci(confidence_level=0.8, method="wilson")
+        assert (row.frequency_low, row.frequency_high) == pytest.approx((ci.low, ci.high))
     # the chain's two edges are found every time and lead the table
     assert set(frame["frequency"][:2]) == {1.0}
     with pytest.raises(ValueError, match="coverage"):
@@ -234,6 +242,73 @@ def test_weights_and_scales_give_effects_in_the_data_units(chain):
                 assert T[root, t] == pytest.approx(slope, rel=0.1)
                 checked += 1
     assert checked >= 6
+
+
+def _series_total_effects(W, scale):
+    """inv(I - W) as the path series sum_k W^k (an independent route), in the data's units."""
+    W = W * scale[None, :] / scale[:, None]
+    T, P = np.eye(len(W)), np.eye(len(W))
+    for _ in range(len(W)):
+        P = P @ W
+        T = T + P
+    return T
+
+
+def test_effect_interval_against_each_refits_path_sums(chain):
+    X = chain * np.array([1.0, 100.0, 0.01])
+    stab = _stability(resampling="bootstrap").fit(X)
+    for (s, t), coverage in itertools.product([(0, 2), (2, 0), (1, 2)], [0.5, 0.9]):
+        effects = [
+            _series_total_effects(stab.weights_[k], stab.scales_[k])[s, t]
+            for k in range(stab.n_refits_)
+        ]
+        got = stab.effect_interval(f"x{s}", f"x{t}", coverage=coverage)
+        lo, hi = np.quantile(effects, [(1 - coverage) / 2, (1 + coverage) / 2])
+        assert got.median == pytest.approx(np.median(effects))
+        assert (got.low, got.high) == pytest.approx((lo, hi))
+        assert got.path_frequency == np.mean(np.abs(effects) > 1e-12)
+        assert got.n_refits == stab.n_refits_
+    # the truth (1.5 * -1.2 from x0 to x2, in the data's units) is inside the wide interval
+    # whenever the refits orient the chain forward; here they may not, so check the units
+    ci = stab.effect_interval(0, 2)
+    assert abs(ci.low) <= abs(-1.8 * 0.01) * 2 and abs(ci.high) <= abs(-1.8 * 0.01) * 2
+
+
+class _GraphOnly(BaseEstimator):
+    """A learner with predict_graph but no linear weights."""
+
+    def fit(self, X):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict_graph(self):
+        return np.triu(np.ones((self.n_features_in_,) * 2, dtype=int), 1)
+
+
+def test_effect_interval_bad_input(chain):
+    stab = _stability(n_resamples=3).fit(chain)
+    for call, match in [
+        (lambda: stab.effect_interval("x0", "nope"), "target='nope' is not a node"),
+        (lambda: stab.effect_interval(0, 3), "target=3 is not a node index"),
+        (lambda: stab.effect_interval(1, 1), "the same node"),
+        (lambda: stab.effect_interval(0, 1, coverage=1.0), "coverage"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            call()
+    with pytest.raises(NotFittedError):
+        _stability().effect_interval(0, 1)
+    other = EdgeStability(_GraphOnly(), n_resamples=2, random_state=0).fit(chain)
+    with pytest.raises(NotImplementedError, match="_GraphOnly, not a StableDAGLearner"):
+        other.effect_interval(0, 1)
+
+
+def test_effect_interval_of_the_mlp_model_is_refused(chain):
+    learner = StableDAGLearner(model="mlp", hidden_units=2, max_epochs=3, refine=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a 3-epoch fit warns; not what is tested here
+        stab = EdgeStability(learner, n_resamples=2, random_state=0).fit(chain[:200])
+    with pytest.raises(NotImplementedError, match="'mlp' is not a linear SEM.*'linear'"):
+        stab.effect_interval(0, 1)
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])

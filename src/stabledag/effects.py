@@ -18,7 +18,7 @@ import numpy as np
 
 from .graph import check_adjacency, is_dag
 
-__all__ = ["total_effects", "total_effect", "possible_effects"]
+__all__ = ["total_effects", "total_effect", "possible_effects", "resolve_pair"]
 
 
 def _check_scale(scale, d):
@@ -131,6 +131,38 @@ def _source_target(source, target, node_names, d):
             "different variables."
         )
     return s, t
+
+
+def resolve_pair(source, target, n_nodes, node_names=None):
+    """Node indices of ``source`` and ``target``, given as indices or names.
+
+    Parameters
+    ----------
+    source, target : int or str
+        Node indices in ``0 .. n_nodes - 1``, or names when ``node_names``
+        is given.
+    n_nodes : int
+        Number of nodes.
+    node_names : sequence of str, optional
+        The nodes' names.
+
+    Returns
+    -------
+    (int, int)
+
+    Raises
+    ------
+    ValueError
+        An unknown name or index (the message lists the valid ones), or
+        ``source == target``.
+
+    Examples
+    --------
+    >>> from stabledag.effects import resolve_pair
+    >>> resolve_pair("b", 0, 3, node_names=["a", "b", "c"])
+    (1, 0)
+    """
+    return _source_target(source, target, node_names, int(n_nodes))
 
 
 def total_effect(W, source, target, *, scale=None, node_names=None):

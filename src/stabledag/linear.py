@@ -21,7 +21,7 @@ from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
+from .models import FittedGraph, ModelPlugin, noise_variances, selection_samples, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS", "RANDOM_STARTS"]
 
@@ -30,15 +30,19 @@ REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 # Starts from random causal orders (a chain in each order): the search from the learned
 # weights and from the empty graph alone got stuck on 4 of 100 small ER graphs (d = 8,
 # 12 edges) at a graph whose EBIC was worse than the true graph's; from a random order it
-# reaches the lower optimum about half the time (benchmarks/search_robustness.py).
+# reaches the lower optimum about half the time (benchmarks/search_robustness.py). Each
+# such search costs about as much as the others together at d = 50, so their number falls
+# with d: RANDOM_STARTS up to d = 20, then RANDOM_STARTS_NODES // d (none past d = 160).
 RANDOM_STARTS = 8
+RANDOM_STARTS_NODES = 160
 
 
-def _random_order_starts(d, count, seed, required):
-    """``count`` chains through random causal orders (from ``seed``) that respect ``required``.
+def _random_order_starts(d, count, seed, required, allowed):
+    """``count`` chains through random causal orders (from ``seed``) that respect the prior.
 
     Each order is a topological order of the required edges that breaks ties by a
-    random rank, so required parents always come first.
+    random rank, so required parents always come first; chain links the prior forbids
+    are left out (the order alone is what the search starts from).
     """
     rng = np.random.default_rng([seed, 1])
     starts = []
@@ -57,7 +61,7 @@ def _random_order_starts(d, count, seed, required):
                     ready.add(int(child))
         chain = np.zeros((d, d), dtype=int)
         chain[np.asarray(order[:-1]), np.asarray(order[1:])] = 1
-        starts.append(chain | required)
+        starts.append((chain & allowed) | required)
     return starts
 
 
@@ -121,7 +125,7 @@ class LinearSEM(torch.nn.Module):
         Examples
         --------
         >>> from stabledag.linear import LinearSEM
-        >>> float(LinearSEM(2).adjacency().sum())
+        >>> float(LinearSEM(2).adjacency().detach().sum())
         0.0
         """
         return self.weight * self.mask
@@ -166,7 +170,7 @@ class LinearSEM(torch.nn.Module):
         >>> import torch
         >>> from stabledag.linear import LinearSEM
         >>> model = LinearSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.eye(2, dtype=torch.float64)))
+        >>> float(model.recon_loss(torch.eye(2, dtype=torch.float64)).detach())
         0.5
         """
         W = self.adjacency()
@@ -263,7 +267,8 @@ class LinearModel(ModelPlugin):
     BIC (:class:`~stabledag._scores.GaussianBIC` of ``stats.full``), then,
     with ``refine``, the order search under the same score started from the
     DAGs of that threshold and of :data:`REFINE_STARTS`, from the empty graph
-    and from :data:`RANDOM_STARTS` random causal orders (the lowest-score
+    and from :data:`RANDOM_STARTS` random causal orders (fewer past 20
+    variables, none past 160: they cost as much as the rest; the lowest-score
     result wins), then, with ``lambda_disen > 0``, the orientation of
     covered edges by residual dependence; least-squares weights on the
     result.
@@ -282,6 +287,69 @@ class LinearModel(ModelPlugin):
     empty_start = True
     #: How many random causal orders start it too (drawn from ``random_state``).
     random_starts = RANDOM_STARTS
+    #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
+    linear_effects = True
+
+    def identifiability(self, params):
+        """The directions are identified only under extra assumptions; see the class docs.
+
+        - default (per-node noise variances, ``lambda_disen == 0``): the
+          Gaussian likelihood of Markov-equivalent DAGs is equal, so only the
+          equivalence class is identified;
+        - ``equal_variances=True``: every DAG is identified when all noise
+          variances are equal in the units the model sees (the data's units
+          with ``standardize=False``; unit variances after standardizing,
+          which rarely holds, otherwise) (Peters and Buehlmann 2014);
+        - ``lambda_disen > 0``: the directions the class leaves open are
+          chosen by residual independence, which identifies them when the
+          noise is non-Gaussian and independent (LiNGAM's assumption,
+          Shimizu et al. 2006); with Gaussian noise they are arbitrary.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        level : {"class", "dag"}
+        reason : str
+
+        Examples
+        --------
+        >>> from stabledag.models import get_model
+        >>> level, reason = get_model("linear").identifiability(
+        ...     {"equal_variances": True, "lambda_disen": 0.0, "standardize": False})
+        >>> level
+        'dag'
+        """
+        reasons = []
+        if params.get("equal_variances"):
+            units = (
+                "in the data's units"
+                if not params.get("standardize", True)
+                else "after standardizing (standardize=True: unit noise variances of the "
+                "standardized columns, which rarely holds)"
+            )
+            reasons.append(
+                f"equal_variances=True assumes equal noise variances {units}, under which "
+                "the DAG itself is identified"
+            )
+        if params.get("lambda_disen", 0) > 0:
+            reasons.append(
+                "lambda_disen > 0 orients the edges the class leaves open by residual "
+                "independence, which identifies them if the noise is non-Gaussian and "
+                "independent (with Gaussian noise these directions are arbitrary)"
+            )
+        if reasons:
+            return "dag", "; ".join(reasons) + "; no hidden confounders assumed."
+        return (
+            "class",
+            "the unit-free Gaussian linear model gives Markov-equivalent DAGs the same "
+            "likelihood, so only the equivalence class is identified: the directions of its "
+            "undirected edges are not identifiable from these data under this model "
+            "(no hidden confounders assumed).",
+        )
 
     def build(self, n_nodes, *, params, allowed, device, seed):
         return LinearSEM(
@@ -301,7 +369,12 @@ class LinearModel(ModelPlugin):
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
-        score = GaussianBIC(S, stats.full.n_eff, bool(params["equal_variances"]))
+        score = GaussianBIC(
+            S,
+            selection_samples(stats.full.n_eff, params),
+            bool(params["equal_variances"]),
+            strength=params["edge_penalty"],
+        )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):
             starts = [
@@ -310,7 +383,9 @@ class LinearModel(ModelPlugin):
             ]
             if self.empty_start:
                 starts.append(required.astype(int))  # the empty graph (plus required edges)
-            starts += _random_order_starts(len(weights), self.random_starts, ctx.seed, required)
+            d = len(weights)
+            count = min(self.random_starts, RANDOM_STARTS_NODES // d)
+            starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)

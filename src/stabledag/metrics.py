@@ -26,7 +26,9 @@ undirected edges is its own class). causal-learn's graphs convert with
 :func:`stabledag.graph.from_causallearn`.
 
 ``LOWER_IS_BETTER`` is the set of names in ``GRAPH_METRICS`` for which a
-smaller value is better (``"shd"``, ``"fdr"``, ``"shd_cpdag"``).
+smaller value is better (``"shd"``, ``"fdr"``, ``"shd_cpdag"``);
+``CLASS_METRICS`` the names of the class metrics (those that compare
+equivalence classes and take ``est_as_given``).
 
 This module needs no torch.
 """
@@ -53,6 +55,7 @@ __all__ = [
     "graph_scorer",
     "GRAPH_METRICS",
     "LOWER_IS_BETTER",
+    "CLASS_METRICS",
 ]
 
 
@@ -565,7 +568,17 @@ GRAPH_METRICS = {
     "arrowhead_f1": arrowhead_f1,
 }
 LOWER_IS_BETTER = frozenset({"shd", "fdr", "shd_cpdag"})
-_LOWER_IS_BETTER = LOWER_IS_BETTER  # the name estimator.py imports; use LOWER_IS_BETTER
+CLASS_METRICS = frozenset(
+    {
+        "shd_cpdag",
+        "skeleton_precision",
+        "skeleton_recall",
+        "skeleton_f1",
+        "arrowhead_precision",
+        "arrowhead_recall",
+        "arrowhead_f1",
+    }
+)
 
 
 def graph_scorer(true_graph, metric="shd", threshold=None):
@@ -587,9 +600,12 @@ def graph_scorer(true_graph, metric="shd", threshold=None):
         ``"recall"``, ``"fdr"`` (directed edges) or ``"shd_cpdag"``,
         ``"skeleton_precision"``, ``"skeleton_recall"``, ``"skeleton_f1"``,
         ``"arrowhead_precision"``, ``"arrowhead_recall"``,
-        ``"arrowhead_f1"`` (equivalence classes).
+        ``"arrowhead_f1"`` (equivalence classes, ``CLASS_METRICS``: an
+        estimator with ``predict_cpdag`` is scored by its class, oriented
+        further by its prior knowledge).
     threshold : float or None, default=None
-        Passed to ``predict_graph``; ``None`` uses each fit's ``threshold_``.
+        Passed to ``predict_graph`` (or ``predict_cpdag``); ``None`` uses
+        each fit's ``threshold_``.
 
     Returns
     -------
@@ -615,6 +631,10 @@ def graph_scorer(true_graph, metric="shd", threshold=None):
 
     def scorer(estimator, X=None, y=None):
         est = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if metric in CLASS_METRICS and hasattr(est, "predict_cpdag"):
+            # the estimator's class, oriented further by its prior knowledge
+            found = est.predict_cpdag(threshold=threshold)
+            return sign * float(func(true_graph, found, est_as_given=True))
         return sign * float(func(true_graph, est.predict_graph(threshold=threshold)))
 
     return scorer

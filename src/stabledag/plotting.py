@@ -474,7 +474,9 @@ def plot_graph(
         Draw the Markov equivalence class: undirected edges (those whose
         direction the class leaves open) as lines without arrowheads. With
         ``True`` a DAG (e.g. a fitted estimator) is replaced by its CPDAG
-        (:func:`stabledag.graph.dag_to_cpdag`), a CPDAG drawn as given; a
+        (:func:`stabledag.graph.dag_to_cpdag`; for a fitted estimator its
+        :meth:`~stabledag.StableDAGLearner.predict_cpdag`, which also
+        applies the prior knowledge), a CPDAG drawn as given; a
         0/1 matrix gives the marks to draw with the graph's weights (e.g. a
         class oriented by prior knowledge); with
         ``true_graph``, edges are compared with the true class (same mark:
@@ -482,8 +484,9 @@ def plot_graph(
         mark"). ``None``: only for a 0/1 matrix with a pair marked both
         ways (a CPDAG, e.g. PC output from
         :func:`stabledag.graph.from_causallearn`).
-    edge_frequency : array-like of shape (d, d), optional
-        Shares in [0, 1], e.g. ``EdgeStability.edge_frequency_``: each edge
+    edge_frequency : array-like of shape (d, d) or EdgeStability, optional
+        Shares in [0, 1], e.g. ``EdgeStability.edge_frequency_`` (or the
+        fitted :class:`~stabledag.EdgeStability` itself): each edge
         is drawn as opaque as its frequency (an undirected edge: the pair's
         frequency in either direction), so rarely found edges fade; missing
         true edges are not shaded.
@@ -506,8 +509,12 @@ def plot_graph(
     W, names = _weights_and_names(est_or_matrix, node_names)
     if true_graph is not None and np.shape(true_graph) != W.shape:
         raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
+    if hasattr(edge_frequency, "edge_frequency_"):  # a fitted EdgeStability
+        edge_frequency = edge_frequency.edge_frequency_
     frequency = _check_frequency(edge_frequency, W.shape)
     marks = None if cpdag is None or isinstance(cpdag, (bool, np.bool_)) else cpdag
+    if isinstance(cpdag, (bool, np.bool_)) and cpdag and hasattr(est_or_matrix, "predict_cpdag"):
+        marks = est_or_matrix.predict_cpdag()  # the class with the prior knowledge
     as_class = _class_input(W) if cpdag is None else marks is not None or bool(cpdag)
     lines = set()
     if as_class:

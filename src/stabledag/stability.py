@@ -10,6 +10,8 @@ the consensus equivalence class (CPDAG).
 import math
 import warnings
 from collections import Counter
+from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -18,11 +20,72 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .effects import resolve_pair, total_effect
 from .estimator import StableDAGLearner
 from .exceptions import DiagnosticWarning
 from .graph import apply_background_knowledge, dag_to_cpdag, threshold_to_dag
+from .models import get_model
 
-__all__ = ["EdgeStability"]
+__all__ = ["EdgeStability", "EffectInterval"]
+
+
+class EffectInterval(NamedTuple):
+    """A bootstrap summary of one total effect (:meth:`EdgeStability.effect_interval`).
+
+    Parameters
+    ----------
+    median : float
+        Median over the refits of the total effect (0 in a refit without a
+        directed path), in the data's units.
+    low, high : float
+        The central ``coverage`` interval of the refits' effects (quantiles).
+    path_frequency : float
+        Share of refits with a directed path from source to target (a
+        nonzero effect).
+    n_refits : int
+        Refits behind the figures.
+
+    Examples
+    --------
+    >>> from stabledag.stability import EffectInterval
+    >>> EffectInterval(2.0, 1.5, 2.5, 1.0, 20).high
+    2.5
+    """
+
+    median: float
+    low: float
+    high: float
+    path_frequency: float
+    n_refits: int
+
+
+def _wilson(share, n, coverage):
+    """Wilson score interval of a binomial share from ``n`` trials."""
+    z = NormalDist().inv_cdf((1 + coverage) / 2)
+    denom = 1 + z * z / n
+    centre = (share + z * z / (2 * n)) / denom
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _effects_support(estimator):
+    """None when refits of ``estimator`` give linear effects from weights_; else why not."""
+    if not isinstance(estimator, StableDAGLearner):
+        return (
+            f"the learner is a {type(estimator).__name__}, not a StableDAGLearner, so its "
+            "weights are not known to be a linear SEM's direct effects"
+        )
+    try:
+        plugin = get_model(estimator.model)
+    except ValueError as exc:  # pragma: no cover - the refits would have failed first
+        return str(exc)
+    if not plugin.linear_effects:
+        return (
+            f"model {plugin.name!r} is not a linear SEM (its adjacency_ holds no direct "
+            "effects); supported: the 'linear' model. Fit StableDAGLearner(model=...) on the "
+            "data and use its total_effect for the point estimate"
+        )
+    return None
 
 
 def _resample_frame(Xr, columns):
@@ -342,6 +405,7 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         scales = [fit["scale"] for fit in fits]
         self.scales_ = None if any(c is None for c in scales) else np.asarray(scales, float)
         self._knowledge_ = fits[0]["knowledge"]
+        self._effects_support_ = _effects_support(estimator)
         self.n_refits_, self.n_skipped_ = len(fits), len(reasons)
         self.edge_frequency_ = graphs.mean(axis=0)
         self.undirected_frequency_ = (cpdags & cpdags.transpose(0, 2, 1)).mean(axis=0)
@@ -425,6 +489,82 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
             return self.consensus_cpdag_.copy()
         return _consensus_cpdag(self.edge_frequency_, threshold, getattr(self, "_knowledge_", None))
 
+    def effect_interval(self, source, target, *, coverage=0.9):
+        """Bootstrap interval of the total effect of ``source`` on ``target``.
+
+        Each refit's total effect in the data's units,
+        ``stabledag.effects.total_effect(weights_[k], source, target,
+        scale=scales_[k])`` (``inv(I - W)``; 0 when the refit has no
+        directed path), summarised by its median and central ``coverage``
+        interval. Linear model only.
+
+        In the default unit-free mode the refits' DAGs are members of their
+        classes whose undirected edges are oriented arbitrarily, so the
+        interval then mixes sampling variation with that arbitrariness (and
+        ``path_frequency`` can be well below the pair's frequency); compare
+        with the learner's ``possible_effects``, the effects the class
+        allows.
+
+        Parameters
+        ----------
+        source, target : str or int
+            Node names (``node_names_``) or indices.
+        coverage : float, default=0.9
+            Share of the refits' effects inside ``[low, high]``.
+
+        Returns
+        -------
+        EffectInterval
+            ``(median, low, high, path_frequency, n_refits)``.
+
+        Raises
+        ------
+        ValueError
+            An unknown name or index, ``source == target``, or ``coverage``
+            outside (0, 1).
+        NotImplementedError
+            Refits of a learner whose weights are not a linear SEM's (the
+            MLP model, another estimator).
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag import EdgeStability, StableDAGLearner
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=400)
+        >>> X = np.column_stack([a, 20 * a + 10 * rng.normal(size=400)])
+        >>> learner = StableDAGLearner(max_epochs=100, forbidden_edges=[(1, 0)])
+        >>> stab = EdgeStability(learner, n_resamples=5, random_state=0).fit(X)
+        >>> ci = stab.effect_interval(0, 1)
+        >>> bool(15 < ci.low <= ci.median <= ci.high < 25), ci.path_frequency
+        (True, 1.0)
+        """
+        check_is_fitted(self)
+        s, t = resolve_pair(source, target, self.n_features_in_, self.node_names_)
+        if not 0 < coverage < 1:
+            raise ValueError(f"coverage must be in (0, 1), got {coverage!r}.")
+        reason = getattr(self, "_effects_support_", None)
+        if reason is None and (self.weights_ is None or self.scales_ is None):
+            reason = "the refits have no adjacency_ or scale_"
+        if reason is not None:
+            raise NotImplementedError(f"effect_interval needs linear refits: {reason}.")
+        effects = np.array(
+            [
+                total_effect(self.weights_[k], s, t, scale=self.scales_[k])
+                for k in range(self.n_refits_)
+            ]
+        )
+        low, high = np.quantile(effects, [(1 - coverage) / 2, (1 + coverage) / 2])
+        return EffectInterval(
+            float(np.median(effects)),
+            float(low),
+            float(high),
+            float(np.mean(effects != 0)),
+            int(self.n_refits_),
+        )
+
     def to_frame(self, *, coverage=0.9):
         """One row per pair found at least once: a tidy ``pandas.DataFrame``.
 
@@ -440,7 +580,11 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         - ``in_consensus``: whether ``source -> target`` is in ``consensus_graph_``;
         - ``weight_median``, ``weight_low``, ``weight_high``: median and
           central ``coverage`` interval of the refits' weights of
-          ``source -> target`` (``weights_``; NaN without weights).
+          ``source -> target`` (``weights_``; NaN without weights);
+        - ``frequency_low``, ``frequency_high``: the pair confidence, a
+          Wilson score interval (at ``coverage``) of ``frequency`` from
+          ``n_refits_`` refits, i.e. how precisely this many resamples pin
+          the frequency down.
 
         Rows are sorted by confidence: ``frequency``, then ``forward``,
         highest first (then by position).
@@ -449,7 +593,8 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         ----------
         coverage : float, default=0.9
             Share of the weights inside ``[weight_low, weight_high]``
-            (0.9: the 5% and 95% quantiles).
+            (0.9: the 5% and 95% quantiles), and the level of the
+            frequency interval.
 
         Returns
         -------
@@ -497,6 +642,8 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
             "weight_median",
             "weight_low",
             "weight_high",
+            "frequency_low",
+            "frequency_high",
         ]
         frame = pd.DataFrame(rows, columns=["_a", "_b", *columns])
         frame = frame.sort_values(
@@ -524,4 +671,5 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
             float(self.undirected_frequency_[a, b]),
             bool(self.consensus_graph_[a, b]),
             *stats,
+            *_wilson(float(freq[a, b] + freq[b, a]), self.n_refits_, coverage),
         ]
