@@ -335,17 +335,25 @@ def _stabledag_ablations(X):
     GaussianBIC = _private("GaussianBIC", SCORE_MODULES)
     LinearModel = _private("LinearModel", LINEAR_MODULES)
     random_order_starts = _private("_random_order_starts", LINEAR_MODULES)
+    RANDOM_STARTS_NODES = _private("RANDOM_STARTS_NODES", LINEAR_MODULES)
     cuts = tuple(LinearModel.refine_starts)
     Z = standardize(X)
-    n, d = Z.shape
-    S = Z.T @ Z / n
+    n_rows, d = Z.shape
+    S = Z.T @ Z / n_rows
     zeros = np.zeros((d, d), dtype=int)
     est, *secs = _timed(StableDAGLearner(random_state=0, refine=False).fit, X.copy())
+    # the criterion counts at most max_selection_samples rows (issue 18), as in the fit
+    cap = est.max_selection_samples
+    n = n_rows if cap is None else min(n_rows, cap)
     W, cut = est.raw_adjacency_, float(est.threshold_)
     cut_starts = {"auto": (threshold_to_dag(W, cut) != 0).astype(int)}
     for c in cuts:
         cut_starts[f"{c:g}"] = (threshold_to_dag(W, c) != 0).astype(int)
-    randoms = random_order_starts(d, int(LinearModel.random_starts), 0, zeros.astype(bool))
+    # as many random orders as the default draws at this d (fewer past d = 20); seed 0 here,
+    # the fit draws its own seed from random_state, so the orders differ from the fit's
+    n_random = min(int(LinearModel.random_starts), int(RANDOM_STARTS_NODES) // d)
+    allowed = ~np.eye(d, dtype=bool)
+    randoms = random_order_starts(d, n_random, 0, zeros.astype(bool), allowed)
     variants = {"cont_only": (est.predict_graph(), *secs)}
     variants["search_empty"] = _timed(order_search, GaussianBIC(S, n), zeros)
     variants["search_no_fit"] = _timed(multi_start, GaussianBIC(S, n), [zeros, *randoms])
@@ -364,7 +372,8 @@ def _stabledag_ablations(X):
         "variants": out,
         "threshold": cut,
         "refine_starts": list(cuts),
-        "random_starts": int(LinearModel.random_starts),
+        "random_starts": n_random,
+        "selection_samples": n,
         "empty_start": bool(LinearModel.empty_start),
     }
 
@@ -380,15 +389,32 @@ def _fit_stabledag(X, ablations=False, **kwargs):
 
 
 def _fit_stabledag_mlp(X, **kwargs):
-    """The MLP model, with its continuous fit's DAG and the additive search alone."""
+    """The MLP model, with its continuous fit's DAG and the additive search alone.
+
+    In the unit-free mode the default MLP fit runs no continuous structure fit (the
+    additive search picks the graph, ``MLPModel.searches``): its ``cont_only`` variant is
+    then a separate ``refine=False`` fit (timed); with ``equal_variances=True`` it is the
+    default fit's thresholded DAG (no separate seconds).
+    """
     from stabledag import StableDAGLearner
+    from stabledag.mlp import MLPModel
 
     additive_search = _private("additive_search", ("stabledag._additive",))
     est = StableDAGLearner(random_state=0, **MLP_SETTINGS, **kwargs).fit(X.copy())
-    cont = est.predict_graph(threshold=float(est.threshold_))
+    if MLPModel.searches(est.get_params()):
+        params = {**MLP_SETTINGS, **kwargs, "refine": False}
+        cont_est, c_wall, c_cpu = _timed(StableDAGLearner(random_state=0, **params).fit, X.copy())
+        cont = {
+            "B_est": np.asarray(cont_est.predict_graph(), int).tolist(),
+            "fit_seconds": c_wall,
+            "fit_cpu_seconds": c_cpu,
+        }
+    else:
+        graph = est.predict_graph(threshold=float(est.threshold_))
+        cont = {"B_est": np.asarray(graph, int).tolist(), "fit_seconds": None}
     searched, wall, cpu = _timed(additive_search, standardize(X), [])
     variants = {
-        "cont_only": {"B_est": cont.tolist(), "fit_seconds": None},
+        "cont_only": cont,
         "additive_only": {
             "B_est": np.asarray(searched, int).tolist(),
             "fit_seconds": wall,
