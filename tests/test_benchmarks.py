@@ -148,3 +148,27 @@ def test_golem_postprocess_returns_a_dag():
     W = np.array([[0, 0.9, 0], [0, 0, 0.8], [0.5, 0, 0]])  # a 3-cycle
     out = _golem.postprocess(W)
     assert _data.is_dag(out) and out[2, 0] == 0 and out[0, 1] == 0.9
+
+
+def test_stabledag_ablations_run_on_the_package_and_find_a_collider():
+    """The ablation calls the package's private search pieces; a collider's class is exact.
+
+    The truth (0 -> 2 <- 1, a v-structure, so the class is the DAG itself) is the reference:
+    every search variant must return it on clean data, and each variant must be a DAG.
+    Fails when the package's private signatures move under the harness.
+    """
+    peers = pytest.importorskip("peers")
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    n = 2000
+    x0, x1 = rng.standard_normal(n), rng.standard_normal(n)
+    x2 = 0.9 * x0 - 0.8 * x1 + 0.5 * rng.standard_normal(n)
+    X = np.column_stack([x0, x1, x2]) * np.array([1.0, 10.0, 0.1])
+    B = np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0]])
+    out = peers._stabledag_ablations(X)
+    assert out["random_starts"] == min(8, 160 // 3) and out["selection_samples"] == 2000
+    for name, var in out["variants"].items():
+        G = np.array(var["B_est"])
+        assert _metrics.is_dag(G), name
+        if name != "cont_only":
+            assert _metrics.class_scores(B, G, False)["shd_cpdag"] == 0, name
