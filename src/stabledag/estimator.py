@@ -43,6 +43,18 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     ``ReduceLROnPlateau`` and early stopping on a validation split, and
     records a per-epoch history. The thresholded graph is always acyclic.
 
+    What decides the graph: with ``refine=True`` (the default) the linear
+    model returns the result of a greedy search over causal orders under an
+    extended BIC (:mod:`stabledag._search`); the continuous fit above only
+    proposes starting graphs for it, next to the empty graph and random
+    causal orders. The criterion is score equivalent, so only the Markov
+    equivalence class is decided by the data in the default mode
+    (:meth:`StableDAGLearner.predict_cpdag`); the direction of its undirected
+    edges in :meth:`StableDAGLearner.predict_graph` is not decided by the
+    data. ``refine=False`` returns the
+    thresholded continuous fit alone, which is much less accurate; the
+    user guide's "What does the work" page has the measured ablation.
+
     Other models plug in through :mod:`stabledag.models`: the nonlinear
     :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
     locally connected networks, ``W[i, j]`` the norm of ``f_j``'s
