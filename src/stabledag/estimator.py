@@ -51,9 +51,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     equivalence class is decided by the data in the default mode
     (:meth:`StableDAGLearner.predict_cpdag`); the direction of its undirected
     edges in :meth:`StableDAGLearner.predict_graph` is not decided by the
-    data. ``refine=False`` returns the
-    thresholded continuous fit alone, which is much less accurate; the
-    user guide's "What does the work" page has the measured ablation.
+    data. ``refine=False`` returns the thresholded continuous fit alone,
+    which is much less accurate; the user guide's "What does the work" page
+    has the measured ablation.
 
     Other models plug in through :mod:`stabledag.models`: the nonlinear
     :class:`stabledag.mlp.MLPSEM` (``X_j = f_j(X) + E_j``, NOTEARS-MLP's
