@@ -76,8 +76,8 @@ def accuracy_step(name, title, args, quick_args):
 STEPS = [
     accuracy_step(
         "reference",
-        "Reference data (ER2 / SF2), evaluation seeds",
-        ["--generators", "ER2,SF2", "--ds", "10,20", "--seed-set", "eval"]
+        "Reference data (ER2 / SF2, d = 20), evaluation seeds",
+        ["--generators", "ER2,SF2", "--ds", "20", "--seed-set", "eval"]
         + ["--methods", MAIN, "--scales", MAIN_SCALES],
         ["--generators", "ER2,SF2", "--ds", "10", "--seeds", "1000,1001,1002"]
         + ["--methods", MAIN.replace("golem_nv,", ""), "--scales", MAIN_SCALES],
