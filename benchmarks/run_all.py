@@ -244,6 +244,13 @@ STEPS = [
         "args": [],
         "quick_args": ["--quick"],
     },
+    {
+        "name": "readme_tables",
+        "title": "The README's tables, from the reference and sparse results",
+        "script": "readme_tables.py",
+        "args": [],
+        "quick_args": [],
+    },
 ]
 
 # run order: the tables the README needs first (a long run may be stopped)
@@ -271,6 +278,7 @@ ORDER = (
     "speed",
     "dask_speedup",
     "tuning",
+    "readme_tables",
 )
 STEPS.sort(key=lambda s: ORDER.index(s["name"]))
 
@@ -299,7 +307,8 @@ def parse_args(argv=None):
 def command(step, args):
     """The argv of one step."""
     extra = list(step["quick_args"] if args.quick else step["args"])
-    cmd = [sys.executable, os.path.join(HERE, step["script"]), *extra, "--out-dir", args.out_dir]
+    out = ["--results" if step["script"] == "readme_tables.py" else "--out-dir", args.out_dir]
+    cmd = [sys.executable, os.path.join(HERE, step["script"]), *extra, *out]
     if step["script"] in ("accuracy.py", "validate_anchors.py"):
         cmd += ["--jobs", str(args.jobs)]
     return cmd
