@@ -4,6 +4,7 @@ The harness is not part of the package, but its figures are what the README repo
 generators, criteria and the GOLEM transcription are tested here (fast; no peers needed).
 """
 
+import json
 import math
 import os
 import sys
@@ -172,3 +173,56 @@ def test_stabledag_ablations_run_on_the_package_and_find_a_collider():
         assert _metrics.is_dag(G), name
         if name != "cont_only":
             assert _metrics.class_scores(B, G, False)["shd_cpdag"] == 0, name
+
+
+def test_readme_tables_cells_are_medians_and_quantiles_of_the_runs(tmp_path):
+    """The README's cells against numpy's median and 10/90% quantiles of made-up runs."""
+    readme_tables = pytest.importorskip("readme_tables")
+    shd = [0, 1, 2, 3, 4, 5, 6, 7, 8, 30]
+    runs = []
+    for seed, value in enumerate(shd):
+        for method in ("stabledag", "stabledag[cont_only]", "boss"):
+            runs.append(
+                {
+                    "setting": "ER2 d=20",
+                    "method": method,
+                    "scale": "std",
+                    "status": "ok",
+                    "seed": seed,
+                    "shd_cpdag": value,
+                    "shd": value + 1,
+                    "fit_cpu_seconds": 2.0,
+                    "own_gap": 1.0 if (method == "boss" and seed < 3) else -1.0,
+                }
+            )
+    datasets = [
+        {
+            "setting": "ER2 d=20",
+            "d": 20,
+            "n": 1000,
+            "empty_shd": 40,
+            "n_reversible": 3,
+            "varsortability_raw": 1.0,
+            "varsortability_std": 0.5,
+            "r2_sortability": 0.8,
+        }
+    ]
+    path = tmp_path / "accuracy_reference.json"
+    path.write_text(
+        json.dumps(
+            {
+                "tag": "reference",
+                "seeds": list(range(10)),
+                "command": "c",
+                "runs": runs,
+                "datasets": datasets,
+            }
+        )
+    )
+    text = readme_tables.build([str(path)])
+    q10, q90 = np.quantile(shd, [0.1, 0.9])
+    med = np.median(shd)
+    assert (
+        f"| stabledag | {med:g} [{q10:g}–{q90:g}] / {med + 1:g} [{q10 + 1:g}–{q90 + 1:g}]" in text
+    )
+    assert "| BOSS (EBIC) | 3/10 |" in text
