@@ -144,6 +144,14 @@ STEPS = [
         + ["--methods", "stabledag,boss,pc,dagma_linear", "--scales", "std"],
     ),
     accuracy_step(
+        "ablation_d50",
+        "stabledag's ablation at d = 50 (ER2), evaluation seeds",
+        ["--generators", "ER2", "--ds", "50", "--seed-set", "eval", "--no-sachs"]
+        + ["--methods", "stabledag", "--scales", "std", "--timeout", "900"],
+        ["--generators", "ER2", "--ds", "50", "--seeds", "1000", "--no-sachs"]
+        + ["--methods", "stabledag", "--scales", "std"],
+    ),
+    accuracy_step(
         "design_gamma",
         "Design seeds: EBIC gamma and the starting cuts (ablation variants)",
         ["--generators", "ER2,SF2", "--ds", "10,20", "--seed-set", "design", "--no-sachs"]
@@ -259,6 +267,7 @@ ORDER = (
     "sparse",
     "failure_modes",
     "nonlinear_df",
+    "ablation_d50",
     "variants",
     "large_n",
     "mlp",
