@@ -1,6 +1,6 @@
 """The README's compact tables, built from the accuracy JSON files (never retyped).
 
-    python benchmarks/readme_tables.py      # reads results/accuracy_{reference,sparse}.json
+    python benchmarks/readme_tables.py      # reads results/accuracy_{reference,sparse,variants}.json
 
 Writes ``benchmarks/results/readme_tables.md``: for each setting, class SHD and directed SHD
 (median [10%-90%] over the evaluation seeds) of stabledag, its ablations and the peers, and
@@ -140,7 +140,7 @@ def build(paths):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--results", default=os.path.join(HERE, "results"))
-    ap.add_argument("--tags", default="reference,sparse")
+    ap.add_argument("--tags", default="reference,sparse,variants")
     args = ap.parse_args(argv)
     paths = [
         p

@@ -254,7 +254,7 @@ STEPS = [
     },
     {
         "name": "readme_tables",
-        "title": "The README's tables, from the reference and sparse results",
+        "title": "The README's tables, from the reference, sparse and variants results",
         "script": "readme_tables.py",
         "args": [],
         "quick_args": [],
