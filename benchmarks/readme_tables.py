@@ -1,6 +1,6 @@
 """The README's compact tables, built from the accuracy JSON files (never retyped).
 
-    python benchmarks/readme_tables.py      # reads results/accuracy_{reference,sparse,variants}.json
+    python benchmarks/readme_tables.py   # results/accuracy_{reference,sparse,variants}.json
 
 Writes ``benchmarks/results/readme_tables.md``: for each setting, class SHD and directed SHD
 (median [10%-90%] over the evaluation seeds) of stabledag, its ablations and the peers, and
