@@ -66,7 +66,7 @@ plt.show()
 # A broken fit, and the warning it raises
 # ---------------------------------------
 # After ``fit``, a few checks read the history and warn, with a
-# ``stabledag._diagnostics.DiagnosticWarning``, when the fit looks wrong:
+# ``stabledag.DiagnosticWarning``, when the fit looks wrong:
 # no edges at all, clipping that dominates the steps, a learning rate never
 # cut although the loss went flat, :math:`h(W)` stalling across stages, or
 # early stopping in the first epochs. Each message names the likely fix.

@@ -6,12 +6,19 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+from stabledag import StableDAGLearner  # noqa: E402
+from stabledag._training import TrainingConfig  # noqa: E402
 from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter  # noqa: E402
 
 torch.set_num_threads(1)
 
 # Fast settings for tests that only need a fitted estimator, not a good graph.
 FAST = {"max_epochs": 30, "steps_per_epoch": 5}
+
+
+def training_config(**overrides):
+    """A loop configuration from the estimator's defaults (the one source), with overrides."""
+    return TrainingConfig.from_params(StableDAGLearner().get_params(), **overrides)
 
 
 def linear_chain(seed=0, n=300):

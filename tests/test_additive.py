@@ -3,12 +3,8 @@
 import numpy as np
 import pytest
 
-from stabledag._additive import (
-    AdditiveNodeCost,
-    _spline_blocks,
-    additive_search,
-    greedy_dag_search,
-)
+from stabledag._additive import additive_search, greedy_dag_search
+from stabledag._nonlinear_scores import SplineBIC, _spline_blocks
 from stabledag.graph import is_dag
 
 
@@ -28,7 +24,7 @@ def _nonlinear_fork_and_collider(n=1000, seed=0):
 @pytest.mark.parametrize("interactions", [True, False])
 def test_rss_equals_a_direct_least_squares_fit(interactions):
     X, _ = _nonlinear_fork_and_collider(n=300)
-    cost = AdditiveNodeCost(X, interactions=interactions)
+    cost = SplineBIC(X, interactions=interactions)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
     blocks = _spline_blocks(Z, 5)
     for j, parents in [(3, [1, 2]), (1, [0]), (4, [0, 1, 2, 3]), (0, [])]:
@@ -50,7 +46,7 @@ def test_rss_equals_a_direct_least_squares_fit(interactions):
 @pytest.mark.parametrize("equal", [False, True])
 def test_graph_cost_is_the_bic_in_both_noise_models(equal):
     X, B = _nonlinear_fork_and_collider(n=300)
-    cost = AdditiveNodeCost(X, equal_variances=equal)
+    cost = SplineBIC(X, equal_variances=equal)
     rss = np.array([cost.rss(j, np.flatnonzero(B[:, j])) for j in range(5)])
     n_params = sum(cost.n_params(np.flatnonzero(B[:, j])) for j in range(5))
     assert n_params == 4 * 6 + 1  # four edges, one pair of parents (node 3)
@@ -65,7 +61,7 @@ def test_graph_cost_is_the_bic_in_both_noise_models(equal):
 def test_greedy_returns_its_graph_bic_and_prunes_to_a_local_optimum():
     X, _ = _nonlinear_fork_and_collider(n=300, seed=2)
     for equal in (False, True):
-        cost = AdditiveNodeCost(X, equal_variances=equal)
+        cost = SplineBIC(X, equal_variances=equal)
         B, value = greedy_dag_search(cost, np.zeros((5, 5)))
         assert value == pytest.approx(cost.graph_cost(B))
         # pruning ends where no single removal lowers the BIC
@@ -114,14 +110,14 @@ def test_prior_knowledge_is_respected():
 def test_pruning_removes_spurious_edges_of_a_dense_start():
     X, B = _nonlinear_fork_and_collider()
     dense = np.triu(np.ones((5, 5), bool), k=1)  # a complete DAG in the true order 0..4
-    found, value = greedy_dag_search(AdditiveNodeCost(X), dense)
+    found, value = greedy_dag_search(SplineBIC(X), dense)
     np.testing.assert_array_equal(found, B)
-    assert value == pytest.approx(AdditiveNodeCost(X).graph_cost(B))
+    assert value == pytest.approx(SplineBIC(X).graph_cost(B))
 
 
 def test_the_lowest_cost_start_wins():
     X, B = _nonlinear_fork_and_collider(n=400, seed=1)
-    cost = AdditiveNodeCost(X)
+    cost = SplineBIC(X)
     reversed_start = B.T.copy()  # every edge backwards
     from_empty, empty_cost = greedy_dag_search(cost, np.zeros((5, 5)))
     from_reversed, reversed_cost = greedy_dag_search(cost, reversed_start)
@@ -139,7 +135,7 @@ def test_random_data_always_give_a_dag():
         starts = [np.triu(s, 1) for s in starts]
         found = additive_search(X, starts, equal_variances=bool(trial % 2))
         assert is_dag(found)
-        assert np.isfinite(AdditiveNodeCost(X).graph_cost(found))
+        assert np.isfinite(SplineBIC(X).graph_cost(found))
 
 
 def test_constant_column_gives_finite_costs():

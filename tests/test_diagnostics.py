@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from stabledag import StableDAGLearner
-from stabledag._diagnostics import DiagnosticWarning, diagnose, emit
+from stabledag import DiagnosticWarning, StableDAGLearner
+from stabledag._diagnostics import diagnose, emit
 from stabledag.datasets import load_sachs, simulate_dag, simulate_linear_sem, simulate_parameter
 
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from stabledag import StableDAGLearner
+from stabledag.linear import LinearSEM
 from stabledag.losses import residual_dependence
-from stabledag.models import LinearSEM
 
 
 def _pair(noise, n=2000, seed=0):

@@ -8,13 +8,15 @@ import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from stabledag import StableDAGLearner, _search, _validation
-from stabledag import _fitting as fitting_module
-from stabledag._training import TrainingConfig, TrainingResult, train
+from stabledag import StableDAGLearner, _search, _statistics, _validation
+from stabledag import linear as linear_module
+from stabledag._scores import GaussianBIC
+from stabledag._training import TrainingResult, train
 from stabledag.graph import is_dag
-from stabledag.models import LinearSEM
+from stabledag.linear import LinearSEM
+from stabledag.models import get_model
 
-from .conftest import FAST
+from .conftest import FAST, training_config
 from .conftest import centred_moments as _stats
 from .conftest import linear_chain as _data
 
@@ -77,7 +79,7 @@ class FaultySEM(LinearSEM):
 
 
 # Epoch 1 is calls 1-4 (steps) and 5 (validation); epoch 2 starts at call 6.
-CFG = TrainingConfig(max_epochs=6, n_stages=1, steps_per_epoch=4, n_iter_no_change=10)
+CFG = training_config(max_epochs=6, n_stages=1, steps_per_epoch=4, n_iter_no_change=10)
 
 
 @pytest.mark.parametrize("fault", ["loss-nan", "loss-inf", "grad-nan", "grad-inf"])
@@ -107,7 +109,7 @@ def test_fault_in_validation_is_retried():
 def test_persistent_fault_raises_after_bounded_retries():
     S = _stats(_data())
     model = FaultySEM(3, faulty="all")
-    cfg = TrainingConfig(max_epochs=50, max_retries=3)
+    cfg = training_config(max_epochs=50, max_retries=3)
     with pytest.raises(FloatingPointError, match="after 3 learning-rate cuts.*learning_rate"):
         train(model, S, S, cfg)
     assert model.calls <= 4 * cfg.steps_per_epoch + 4  # 1 try + 3 retries, no more
@@ -117,7 +119,7 @@ def _faulty_everywhere(monkeypatch):
     def factory(*args, **kwargs):
         return FaultySEM(*args, faulty="all", **kwargs)
 
-    monkeypatch.setattr(fitting_module, "LinearSEM", factory)
+    monkeypatch.setattr(linear_module, "LinearSEM", factory)
 
 
 @pytest.mark.parametrize("fitted_before", [False, True])
@@ -140,7 +142,7 @@ def test_non_finite_weights_never_reach_adjacency(monkeypatch):
     def nan_train(model, *args, **kwargs):
         return TrainingResult(weights=np.full((3, 3), np.nan), n_iter=1, converged=True, h=0.0)
 
-    monkeypatch.setattr(fitting_module, "train", nan_train)
+    monkeypatch.setattr(linear_module, "train", nan_train)
     est = StableDAGLearner(random_state=0, **FAST)
     with pytest.raises(FloatingPointError, match="non-finite weights"):
         est.fit(_data())
@@ -211,7 +213,7 @@ def test_max_time_skips_the_refinement_search(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("the order search ran after max_time was reached")
 
-    monkeypatch.setattr(fitting_module, "multi_start_order_search", forbidden)
+    monkeypatch.setattr(linear_module, "multi_start_order_search", forbidden)
     with pytest.warns(ConvergenceWarning, match="max_time"):
         est = StableDAGLearner(random_state=0, max_time=1e-9, **FAST).fit(_data())
     assert is_dag(est.predict_graph())
@@ -230,9 +232,9 @@ def test_generous_max_time_changes_nothing():
 
 def test_training_reports_the_time_out():
     S = _stats(_data())
-    result = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=50, max_time=1e-9))
+    result = train(LinearSEM(3), S, S, training_config(max_epochs=50, max_time=1e-9))
     assert result.timed_out and result.n_iter == 1
-    assert not train(LinearSEM(3), S, S, TrainingConfig(max_epochs=3)).timed_out
+    assert not train(LinearSEM(3), S, S, training_config(max_epochs=3)).timed_out
 
 
 @pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), "10", True])
@@ -255,14 +257,27 @@ def test_too_large_a_model_is_refused_before_training(monkeypatch):
 
 def test_memory_estimate_grows_as_d_squared(monkeypatch):
     monkeypatch.setattr(_validation, "available_memory", lambda: 8 * 48 * 100**2 + 8 * 8 * 100)
-    _validation.check_memory(1, 100)  # just fits
+    linear = get_model("linear")
+    params = StableDAGLearner().get_params()
+    _validation.check_memory(1, 100, linear.memory_bytes(1, 100, params))  # just fits
     with pytest.raises(MemoryError, match="d=101"):
-        _validation.check_memory(1, 101)
+        _validation.check_memory(1, 101, linear.memory_bytes(1, 101, params))
+
+
+def test_memory_check_counts_the_mlp(monkeypatch):
+    """Regression (issue 18, bug 5): d = 100, hidden_units=1000 passed and used 1.7 GB."""
+    monkeypatch.setattr(_validation, "available_memory", lambda: 2**30)  # 1 GiB
+    X = np.random.default_rng(0).normal(size=(200, 100))
+    params = StableDAGLearner(model="mlp", hidden_units=1000).get_params()
+    _validation.check_memory(200, 100, get_model("linear").memory_bytes(200, 100, params))
+    est = StableDAGLearner(model="mlp", hidden_units=1000, **FAST)
+    with pytest.raises(MemoryError, match=r"d=100 variables.*hidden_units"):
+        est.fit(X)
 
 
 def test_unknown_memory_skips_the_check(monkeypatch):
     monkeypatch.setattr(_validation, "available_memory", lambda: None)
-    _validation.check_memory(10**6, 10**6)
+    _validation.check_memory(10**6, 10**6, 10**20)
 
 
 def test_available_memory_is_read_on_this_machine():
@@ -274,9 +289,9 @@ def test_available_memory_is_read_on_this_machine():
 def test_order_search_terminates_on_singular_moments(monkeypatch):
     """Regression: with n < d the stepwise parent search alternated forever."""
     X = np.random.default_rng(0).normal(size=(4, 8))
-    Z, _, _ = _validation.center_and_scale(X, True)
-    S = _validation.second_moments(Z, np.zeros(8))
-    real_step, calls = _search._NodeScores._step, [0]
+    Z, _, _ = _statistics.center_and_scale(X, True)
+    S = _statistics.second_moments(Z, np.zeros(8))
+    real_step, calls = _search.ParentSelector._step, [0]
 
     def counted(self, *args):
         calls[0] += 1
@@ -284,10 +299,10 @@ def test_order_search_terminates_on_singular_moments(monkeypatch):
             raise AssertionError("stepwise parent search does not terminate")
         return real_step(self, *args)
 
-    monkeypatch.setattr(_search._NodeScores, "_step", counted)
-    scores = _search._NodeScores(S, 4)
+    monkeypatch.setattr(_search.ParentSelector, "_step", counted)
+    scores = _search.ParentSelector(GaussianBIC(S, 4))
     # the case that looped: adding x1 promised a gain the exact fit did not give
     parents, cost = scores.best_parents(0, frozenset(range(1, 7)), (2, 3, 4, 5, 6))
-    assert cost == scores.cost(0, parents)
+    assert cost == scores.score.node_cost(0, parents)
     start = np.triu(np.ones((8, 8), dtype=int), 1)
-    assert is_dag(_search.order_search(S, 4, start))
+    assert is_dag(_search.order_search(GaussianBIC(S, 4), start))

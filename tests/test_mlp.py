@@ -5,9 +5,10 @@ import pytest
 import torch
 
 from stabledag import StableDAGLearner
-from stabledag._selection import NonlinearNodeCost, select_threshold_nonlinear
+from stabledag._nonlinear_scores import RandomFeatureBIC
+from stabledag._selection import select_threshold
 from stabledag.graph import is_dag
-from stabledag.models import MLPSEM, mlp_predict
+from stabledag.mlp import MLPSEM, mlp_predict
 
 MLP_FAST = {"model": "mlp", "hidden_units": 4, "max_epochs": 20, "steps_per_epoch": 5}
 
@@ -60,7 +61,7 @@ def test_numpy_prediction_matches_torch():
 
 def test_nonlinear_cost_prefers_true_parent():
     X, _ = _chain()
-    cost = NonlinearNodeCost(X)
+    cost = RandomFeatureBIC(X).node_cost
     assert cost(1, [0]) < cost(1, []) - 50  # the true, nonlinear parent
     assert cost(3, [0]) > cost(3, [])  # an independent variable does not pay its way
     # a purely nonlinear (non-monotone) link that a linear fit misses
@@ -68,7 +69,7 @@ def test_nonlinear_cost_prefers_true_parent():
     a = rng.normal(size=500)
     Z = np.column_stack([a, np.cos(2 * a) + 0.2 * rng.normal(size=500)])
     assert abs(np.corrcoef(Z.T)[0, 1]) < 0.1
-    assert NonlinearNodeCost(Z)(1, [0]) < NonlinearNodeCost(Z)(1, []) - 50
+    assert RandomFeatureBIC(Z).node_cost(1, [0]) < RandomFeatureBIC(Z).node_cost(1, []) - 50
 
 
 def test_select_threshold_nonlinear_drops_weak_noise_edges():
@@ -76,7 +77,7 @@ def test_select_threshold_nonlinear_drops_weak_noise_edges():
     W = 0.05 * np.ones((4, 4))
     np.fill_diagonal(W, 0)
     W[0, 1], W[1, 2] = 1.0, 0.8
-    cut = select_threshold_nonlinear(W, X - X.mean(axis=0))
+    cut = select_threshold(W, RandomFeatureBIC(X - X.mean(axis=0)))
     assert 0.05 <= cut < 0.8
 
 
@@ -86,7 +87,7 @@ def test_mlp_fit_outputs(small_data):
     assert is_dag(est.predict_graph())
     assert est.adjacency_.shape == est.raw_adjacency_.shape == (5, 5)
     assert np.array_equal(est.adjacency_ != 0, est.predict_graph() != 0)
-    assert set(est.mlp_params_) == {"weight1", "bias1", "weight2", "bias2"}
+    assert set(est.model_params_) == {"weight1", "bias1", "weight2", "bias2"}
     score = est.score(X)
     assert isinstance(score, float) and np.isfinite(score)
     assert est.score_samples(X[:7]).shape == (7,)
@@ -153,11 +154,11 @@ def test_mlp_parameter_checks(small_data, params, match):
 
 
 def test_refine_mlp_graph_keeps_the_graph_the_judge_prefers():
-    from stabledag._fitting import refine_mlp_graph
+    from stabledag.mlp import refine_mlp_graph
 
     X, B_true = _chain(n=600)
     Z = X - X.mean(axis=0)
-    judge = NonlinearNodeCost(Z)
+    judge = RandomFeatureBIC(Z)
     empty = np.zeros((4, 4), bool)
     # an empty proposal loses to the search's graph, which finds the chain
     refined = refine_mlp_graph(Z, empty, False, None, None)
@@ -170,16 +171,16 @@ def test_refine_mlp_graph_keeps_the_graph_the_judge_prefers():
 
 @pytest.mark.parametrize("refine", [True, False])
 def test_mlp_refine_runs_the_additive_search_only_when_asked(small_data, monkeypatch, refine):
-    from stabledag import _fitting
+    from stabledag import mlp
 
     calls = []
-    original = _fitting.additive_search
+    original = mlp.additive_search
 
     def spy(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(_fitting, "additive_search", spy)
+    monkeypatch.setattr(mlp, "additive_search", spy)
     X, _ = small_data
     est = StableDAGLearner(**MLP_FAST, refine=refine, random_state=0).fit(X)
     assert bool(calls) == refine

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from stabledag._search import _NodeScores, bic_cost, multi_start_order_search, order_search
+from stabledag._scores import GaussianBIC
+from stabledag._search import ParentSelector, multi_start_order_search, order_search
 from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter
 from stabledag.graph import is_dag
 from stabledag.metrics import shd
@@ -18,11 +19,11 @@ def _problem(d=8, seed=0, n=2000):
 
 def test_scan_matches_direct_regression():
     S, n, _ = _problem()
-    scores = _NodeScores(S, n)
+    scores = GaussianBIC(S, n)
     current, add_costs, drop_costs = scores.scan(3, (0, 5))
-    assert current == pytest.approx(scores.cost(3, [0, 5]))
-    assert add_costs[1] == pytest.approx(scores.cost(3, [0, 1, 5]))
-    assert drop_costs[0] == pytest.approx(scores.cost(3, [5]))
+    assert current == pytest.approx(scores.node_cost(3, [0, 5]))
+    assert add_costs[1] == pytest.approx(scores.node_cost(3, [0, 1, 5]))
+    assert drop_costs[0] == pytest.approx(scores.node_cost(3, [5]))
     assert np.isinf(add_costs[3]) and np.isinf(add_costs[0])
 
 
@@ -36,22 +37,24 @@ def test_bic_cost_matches_a_direct_least_squares_computation():
         log_vars.append(np.log(S[j, j] - (S[pa, j] @ coef if pa.size else 0.0)))
     penalty = 0.5 * np.log(n) + 1.0 * np.log(d)  # extended BIC, gamma = 1
     expected = 0.5 * n * np.sum(log_vars) + penalty * B.sum()
-    assert bic_cost(S, n, B) == pytest.approx(expected)
+    assert GaussianBIC(S, n).graph_cost(B) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_search_from_empty_graph_lowers_bic_and_returns_dag(seed):
     S, n, B = _problem(seed=seed)
-    found = order_search(S, n, np.zeros_like(B))
+    score = GaussianBIC(S, n)
+    found = order_search(score, np.zeros_like(B))
     assert is_dag(found)
-    assert bic_cost(S, n, found) < bic_cost(S, n, np.zeros_like(B))
+    assert score.graph_cost(found) < score.graph_cost(np.zeros_like(B))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_search_from_true_graph_stays_near_it(seed):
     S, n, B = _problem(seed=seed)
-    found = order_search(S, n, B)
-    assert bic_cost(S, n, found) <= bic_cost(S, n, B) + 1e-9
+    score = GaussianBIC(S, n)
+    found = order_search(score, B)
+    assert score.graph_cost(found) <= score.graph_cost(B) + 1e-9
     assert shd(B, found) <= 2
 
 
@@ -61,7 +64,7 @@ def test_search_fixes_a_wrong_complete_order():
     X = simulate_linear_sem(W, 2000, random_state=1)
     Z = (X - X.mean(0)) / X.std(0)
     start = np.array([[0, 1, 1], [0, 0, 0], [0, 1, 0]])
-    found = order_search(Z.T @ Z / 2000, 2000, start)
+    found = order_search(GaussianBIC(Z.T @ Z / 2000, 2000), start)
     skeleton = found + found.T
     assert np.array_equal(skeleton, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
 
@@ -69,14 +72,17 @@ def test_search_fixes_a_wrong_complete_order():
 def test_multi_start_keeps_lowest_bic():
     S, n, B = _problem(seed=2)
     starts = [np.zeros_like(B), B, np.zeros_like(B)]
-    best = multi_start_order_search(S, n, starts)
+    best = multi_start_order_search(GaussianBIC(S, n), starts)
     for start in starts:
-        assert bic_cost(S, n, best) <= bic_cost(S, n, order_search(S, n, start)) + 1e-9
+        assert (
+            GaussianBIC(S, n).graph_cost(best)
+            <= GaussianBIC(S, n).graph_cost(order_search(GaussianBIC(S, n), start)) + 1e-9
+        )
 
 
 def test_search_rejects_cyclic_start():
     with pytest.raises(ValueError, match="DAG"):
-        order_search(np.eye(2), 10, np.array([[0, 1], [1, 0]]))
+        order_search(GaussianBIC(np.eye(2), 10), np.array([[0, 1], [1, 0]]))
 
 
 def _full_scan_insertion(scores, order, parents, costs, k):
@@ -102,7 +108,7 @@ def _full_scan_insertion(scores, order, parents, costs, k):
 @pytest.mark.parametrize("pooled", [False, True])
 def test_bounded_insertion_equals_a_full_scan(seed, pooled):
     """Pruning positions by the Cholesky lower bound never changes the chosen move."""
-    from stabledag._search import _best_insertion, residual_variances
+    from stabledag._search import _best_insertion
 
     rng = np.random.default_rng(seed)
     d = int(rng.integers(4, 12))
@@ -113,8 +119,10 @@ def test_bounded_insertion_equals_a_full_scan(seed, pooled):
         X = X / X.std(0)
     S = X.T @ X / len(X)
     start = simulate_dag(d, d, "ER", random_state=seed + 100)  # a wrong graph: moves to make
-    pool = float(residual_variances(S, start).mean()) if pooled else None
-    scores = _NodeScores(S, len(X), pool)
+    score = GaussianBIC(S, len(X), equal_variances=pooled)
+    if pooled:
+        score = score.with_pooled_variance(float(score.graph_variances(start).mean()))
+    scores = ParentSelector(score)
     order = list(np.argsort(-np.asarray(start).sum(axis=0), kind="stable"))
     order = [int(v) for v in order]
     parents, costs = {}, {}
@@ -134,10 +142,10 @@ def test_lower_bounds_bound_every_parent_set():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 6)) @ rng.normal(size=(6, 6))
     S = np.cov(X, rowvar=False, bias=True)
-    scores = _NodeScores(S, 200)
+    scores = GaussianBIC(S, 200)
     order = [3, 0, 5, 1, 4]
     bounds = scores.lower_bounds(2, order)
     for pos in range(len(order) + 1):
         for size in range(pos + 1):
             for parents in combinations(order[:pos], size):
-                assert bounds[pos] <= scores.cost(2, parents) + 1e-9
+                assert bounds[pos] <= scores.node_cost(2, parents) + 1e-9

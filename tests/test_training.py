@@ -8,11 +8,11 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 
 from stabledag import StableDAGLearner, _training
-from stabledag._training import TrainingConfig, train
-from stabledag.models import LinearSEM
+from stabledag._training import train
+from stabledag.linear import LinearSEM
 
 from .conftest import centred_moments as _stats
-from .conftest import linear_chain
+from .conftest import linear_chain, training_config
 
 
 def _data(seed=0, n=400):
@@ -21,7 +21,7 @@ def _data(seed=0, n=400):
 
 def test_loss_decreases_and_history_is_complete():
     S = _stats(_data())
-    result = train(LinearSEM(3, equal_variances=True), S, S, TrainingConfig(max_epochs=50))
+    result = train(LinearSEM(3, equal_variances=True), S, S, training_config(max_epochs=50))
     losses = [r["train_loss"] for r in result.history]
     assert losses[-1] < losses[0]
     keys = {
@@ -49,8 +49,8 @@ def test_loss_decreases_and_history_is_complete():
 
 def test_clipping_engages_for_tiny_bound_and_not_for_huge():
     S = _stats(_data())
-    tiny = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_grad_norm=1e-9))
-    huge = train(LinearSEM(3), S, S, TrainingConfig(max_epochs=5, max_grad_norm=1e9))
+    tiny = train(LinearSEM(3), S, S, training_config(max_epochs=5, max_grad_norm=1e-9))
+    huge = train(LinearSEM(3), S, S, training_config(max_epochs=5, max_grad_norm=1e9))
     assert all(r["clip_ratio"] == 1.0 for r in tiny.history)
     assert all(r["clip_ratio"] == 0.0 for r in huge.history)
 
@@ -71,7 +71,7 @@ def test_clip_ratio_is_the_share_of_clipped_steps(monkeypatch, acyclicity):
 
     monkeypatch.setattr(_training, "_clip", scripted)
     S = _stats(_data())
-    cfg = TrainingConfig(max_epochs=2, steps_per_epoch=4, max_grad_norm=1.0, acyclicity=acyclicity)
+    cfg = training_config(max_epochs=2, steps_per_epoch=4, max_grad_norm=1.0, acyclicity=acyclicity)
     result = train(LinearSEM(3), S, S, cfg)
     assert [r["clip_ratio"] for r in result.history] == [0.5, 0.5]
     assert result.history[0]["grad_norm"] == pytest.approx(np.mean([0.5, 2.0, 3.0, 0.1]))
@@ -90,7 +90,7 @@ def test_clipped_gradient_norm_is_bounded(monkeypatch, acyclicity):
     monkeypatch.setattr(_training, "_clip", spy)
     S = _stats(_data())
     train(
-        LinearSEM(3), S, S, TrainingConfig(max_epochs=3, max_grad_norm=0.01, acyclicity=acyclicity)
+        LinearSEM(3), S, S, training_config(max_epochs=3, max_grad_norm=0.01, acyclicity=acyclicity)
     )
     assert seen and max(seen) <= 0.01 * (1 + 1e-6)
 
@@ -117,7 +117,7 @@ EPOCHS = ["_train_epoch_numpy", "_train_epoch_closed_form"]
 def test_fast_paths_take_the_same_steps_as_autograd(epoch, equal_variances):
     """An epoch of each fast path equals an epoch of the autograd path on the same objective."""
     S = _stats(_data())
-    cfg = TrainingConfig(steps_per_epoch=7, max_grad_norm=0.05)  # clipping engages
+    cfg = training_config(steps_per_epoch=7, max_grad_norm=0.05)  # clipping engages
     fast, slow = (LinearSEM(3, equal_variances=equal_variances) for _ in range(2))
     out_fast = getattr(_training, epoch)(
         fast, _training._make_optimizer(fast, 1e-2, cfg)[0], S, 3.0, cfg
@@ -136,7 +136,7 @@ def test_fast_paths_fail_an_epoch_that_leaves_the_domain(epoch):
     """Weights with a 2-cycle of weight 2 lie outside the log-det domain: the epoch fails."""
     S = _stats(_data())
     model = LinearSEM(3, init=np.array([[0.0, 2.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
-    cfg = TrainingConfig(steps_per_epoch=3)
+    cfg = training_config(steps_per_epoch=3)
     optimizer = _training._make_optimizer(model, 1e-2, cfg)[0]
     assert getattr(_training, epoch)(model, optimizer, S, 1.0, cfg) is None
 
@@ -168,7 +168,7 @@ def test_numpy_terms_equal_torch_terms():
 
 def test_scheduler_cuts_learning_rate_on_plateau():
     S = _stats(_data())
-    cfg = TrainingConfig(max_epochs=60, n_stages=1, lr_patience=1, n_iter_no_change=60)
+    cfg = training_config(max_epochs=60, n_stages=1, lr_patience=1, n_iter_no_change=60)
     result = train(LinearSEM(3), S, S, cfg)
     rates = [r["lr"] for r in result.history]
     assert rates[0] == cfg.learning_rate
@@ -182,7 +182,7 @@ def test_early_stopping_restores_best_weights():
     X_val = np.random.default_rng(1).normal(size=(400, 3)) * X_train.std(0)
     train_stats, val_stats = _stats(X_train), _stats(X_val)
     model = LinearSEM(3, equal_variances=True)
-    cfg = TrainingConfig(
+    cfg = training_config(
         max_epochs=200,
         n_stages=1,
         n_iter_no_change=3,
@@ -202,15 +202,15 @@ def test_early_stopping_restores_best_weights():
 def test_failed_steps_are_retried_with_smaller_learning_rate(monkeypatch, acyclicity):
     """The first two checks fail: the first epoch is redone twice, at a quarter of the rate."""
     calls = {"n": 0}
-    real = _training._step_is_valid
+    real = _training._weights_are_finite
 
-    def flaky(model, cfg):
+    def flaky(model):
         calls["n"] += 1
-        return calls["n"] not in (1, 2) and real(model, cfg)
+        return calls["n"] not in (1, 2) and real(model)
 
-    monkeypatch.setattr(_training, "_step_is_valid", flaky)
+    monkeypatch.setattr(_training, "_weights_are_finite", flaky)
     S = _stats(_data())
-    cfg = TrainingConfig(max_epochs=5, n_stages=1, acyclicity=acyclicity)
+    cfg = training_config(max_epochs=5, n_stages=1, acyclicity=acyclicity)
     result = train(LinearSEM(3), S, S, cfg)
     assert result.history[0]["lr"] == pytest.approx(0.01 * 0.25)
     assert np.all(np.isfinite(result.weights))
@@ -218,9 +218,9 @@ def test_failed_steps_are_retried_with_smaller_learning_rate(monkeypatch, acycli
 
 @BOTH_PATHS
 def test_persistent_failure_raises_clear_error(monkeypatch, acyclicity):
-    monkeypatch.setattr(_training, "_step_is_valid", lambda model, cfg: False)
+    monkeypatch.setattr(_training, "_weights_are_finite", lambda model: False)
     S = _stats(_data())
-    cfg = TrainingConfig(max_epochs=5, max_retries=3, acyclicity=acyclicity)
+    cfg = training_config(max_epochs=5, max_retries=3, acyclicity=acyclicity)
     with pytest.raises(FloatingPointError, match="learning_rate"):
         train(LinearSEM(3), S, S, cfg)
 

@@ -3,10 +3,11 @@
 import logging
 
 from .estimator import StableDAGLearner
+from .exceptions import DiagnosticWarning
 from .metrics import graph_scorer
 from .stability import EdgeStability
 
 __version__ = "0.1.0"
-__all__ = ["StableDAGLearner", "EdgeStability", "graph_scorer", "__version__"]
+__all__ = ["StableDAGLearner", "EdgeStability", "DiagnosticWarning", "graph_scorer", "__version__"]
 
 logging.getLogger("stabledag").addHandler(logging.NullHandler())

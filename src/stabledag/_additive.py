@@ -27,138 +27,18 @@ of largest score gain that keeps the graph acyclic until none improves it,
 then drop parents while that improves the score; started from several graphs,
 the lowest-cost result wins.
 
-The spline part of every regression works on one Gram matrix of all basis
-blocks, computed once; only the product columns are formed per call. No
-torch here.
+The score is :class:`stabledag._nonlinear_scores.SplineBIC`; the search
+(:func:`greedy_dag_search`) works with any
+:class:`~stabledag._scores.NodeScore`. No torch here.
 """
 
 import math
 
 import numpy as np
-from sklearn.preprocessing import SplineTransformer
 
-__all__ = ["AdditiveNodeCost", "greedy_dag_search", "additive_search"]
+from ._nonlinear_scores import N_KNOTS, SplineBIC
 
-N_KNOTS = 5
-_RIDGE = 1e-10  # relative to the Gram diagonal (1 for the orthonormal spline blocks)
-
-
-def _spline_blocks(Z, n_knots):
-    """Per-column spline bases, centred and orthonormalized; list of (n, k_i) arrays."""
-    blocks = []
-    for column in Z.T:
-        spline = SplineTransformer(
-            n_knots=n_knots, degree=3, knots="quantile", extrapolation="linear", include_bias=False
-        )
-        F = spline.fit_transform(column[:, None])
-        F = F - F.mean(axis=0)
-        Q, R = np.linalg.qr(F)
-        diag = np.abs(np.diag(R))
-        blocks.append(Q[:, diag > 1e-8 * max(diag.max(), 1e-300)])
-    return blocks
-
-
-class AdditiveNodeCost:
-    """Residual sums of squares of spline regressions, and the BIC they give.
-
-    Node ``j`` is regressed on the spline bases of its parents and on the
-    products of pairs of its parents (all computed on standardized columns,
-    so the fit does not depend on the parents' units).
-    With ``equal_variances=False`` every column is standardized and each node
-    has its own noise variance; with ``equal_variances=True`` the data keep
-    their scale and one variance is shared, as in the linear equal-variance
-    BIC.
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_samples, d)
-        Data.
-    n_knots : int, default=5
-        Knots per variable (at quantiles); each parent brings
-        ``n_knots + 1`` basis functions.
-    equal_variances : bool, default=False
-    interactions : bool, default=True
-        Include the pairwise products of parents.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from stabledag._additive import AdditiveNodeCost
-    >>> rng = np.random.default_rng(0)
-    >>> a = rng.normal(size=500)
-    >>> Z = np.column_stack([a, np.cos(2 * a) + 0.2 * rng.normal(size=500)])
-    >>> cost = AdditiveNodeCost(Z)
-    >>> bool(cost.graph_cost([[0, 1], [0, 0]]) < cost.graph_cost([[0, 0], [0, 0]]))
-    True
-    """
-
-    def __init__(self, Z, n_knots=N_KNOTS, equal_variances=False, interactions=True):
-        Z = np.asarray(Z, dtype=np.float64)
-        self.n, self.d = Z.shape
-        self.equal_variances = bool(equal_variances)
-        self.interactions = bool(interactions)
-        scale = Z.std(axis=0)
-        standardized = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
-        target = Z - Z.mean(axis=0) if equal_variances else standardized
-        blocks = _spline_blocks(standardized, n_knots)
-        self.sizes = np.array([block.shape[1] for block in blocks])
-        offsets = np.concatenate([[0], np.cumsum(self.sizes)])
-        self._columns = [np.arange(a, b) for a, b in zip(offsets[:-1], offsets[1:])]
-        F = np.hstack(blocks)
-        self._features, self._standardized, self._target = F, standardized, target
-        self._gram = F.T @ F
-        self._cross = F.T @ target  # (features, d)
-        self._sq = (target**2).sum(axis=0)
-        self.penalty = 0.5 * math.log(self.n)
-        self._cache = {}
-
-    def rss(self, j, parents):
-        """Residual sum of squares of node ``j`` regressed on ``parents`` (cached)."""
-        key = (int(j), tuple(sorted(int(p) for p in parents)))
-        if key not in self._cache:
-            self._cache[key] = self._rss(*key)
-        return self._cache[key]
-
-    def n_params(self, parents):
-        """Regression coefficients of a node with these parents."""
-        m = len(parents)
-        pairs = m * (m - 1) // 2 if self.interactions else 0
-        return int(sum(self.sizes[p] for p in parents)) + pairs
-
-    def _rss(self, j, parents):
-        if not parents:
-            return max(self._sq[j], 1e-300)
-        cols = np.concatenate([self._columns[p] for p in parents])
-        G = self._gram[np.ix_(cols, cols)]
-        b = self._cross[cols, j]
-        if self.interactions and len(parents) > 1:
-            G, b = self._with_products(parents, cols, G, b, j)
-        G = G + _RIDGE * np.diag(np.maximum(np.diag(G), 1.0))
-        return max(self._sq[j] - b @ np.linalg.solve(G, b), 1e-12 * self._sq[j], 1e-300)
-
-    def _with_products(self, parents, cols, G, b, j):
-        """The normal equations extended by the centred products of pairs of parents."""
-        Z = self._standardized
-        first, second = np.triu_indices(len(parents), k=1)
-        P = Z[:, np.asarray(parents)[first]] * Z[:, np.asarray(parents)[second]]
-        P = P - P.mean(axis=0)
-        cross = self._features[:, cols].T @ P
-        G = np.block([[G, cross], [cross.T, P.T @ P]])
-        return G, np.concatenate([b, P.T @ self._target[:, j]])
-
-    def fit_term(self, rss):
-        """The likelihood part of the BIC for a vector of per-node RSS (lower is better)."""
-        rss = np.asarray(rss, dtype=np.float64)
-        if self.equal_variances:
-            return 0.5 * self.n * rss.size * np.log(rss.sum() / (self.n * rss.size))
-        return 0.5 * self.n * np.log(rss / self.n).sum()
-
-    def graph_cost(self, B):
-        """BIC of graph ``B`` (nonzero ``[i, j]`` meaning ``i -> j``)."""
-        B = np.asarray(B) != 0
-        parents = [np.flatnonzero(B[:, j]) for j in range(self.d)]
-        rss = [self.rss(j, p) for j, p in enumerate(parents)]
-        return float(self.fit_term(rss) + self.penalty * sum(map(self.n_params, parents)))
+__all__ = ["greedy_dag_search", "additive_search"]
 
 
 def _reachability(B):
@@ -169,31 +49,29 @@ def _reachability(B):
     return R
 
 
-def _gains(cost, rss, candidate_rss, n_params, n_parents):
-    """BIC decrease of each single-edge addition, given every candidate's new RSS.
-
-    An addition that would leave a node with as many coefficients as rows
-    (less two) is never taken: its residuals, and so its BIC, mean nothing.
-    """
-    new_pairs = n_parents[None, :] if cost.interactions else 0
-    added = cost.sizes[:, None] + new_pairs
-    penalty = cost.penalty * added
-    if cost.equal_variances:
-        n_total = cost.n * rss.size
-        total = rss.sum()
-        new_total = total - rss[None, :] + candidate_rss
-        gains = 0.5 * n_total * (np.log(total) - np.log(new_total)) - penalty
-    else:
-        gains = 0.5 * cost.n * (np.log(rss)[None, :] - np.log(candidate_rss)) - penalty
-    return np.where(n_params[None, :] + added < cost.n - 1, gains, -np.inf)
+def _candidate_table(score, B, j, allowed):
+    """Residual variance, complexity and usability of node ``j`` with each single addition."""
+    parents = list(np.flatnonzero(B[:, j]))
+    d = B.shape[0]
+    variance, complexity = np.ones(d), np.zeros(d)
+    usable = np.zeros(d, dtype=bool)
+    for i in np.flatnonzero(allowed[:, j] & ~B[:, j]):
+        trial = parents + [i]
+        variance[i] = score.residual_variance(j, trial)
+        complexity[i] = score.complexity(j, trial)
+        usable[i] = score.is_estimable(j, trial)
+    return variance, complexity, usable
 
 
-def greedy_dag_search(cost, start, allowed=None, required=None):
+def greedy_dag_search(score, start, allowed=None, required=None):
     """CAM's greedy search from ``start``: add best edges, then prune parents.
 
     Parameters
     ----------
-    cost : AdditiveNodeCost
+    score : NodeScore
+        E.g. :class:`~stabledag._nonlinear_scores.SplineBIC`. An addition
+        that the score calls not estimable (``is_estimable``: e.g. a node
+        left with as many coefficients as rows) is never taken.
     start : ndarray of shape (d, d)
         Starting DAG.
     allowed : ndarray of bool, shape (d, d), optional
@@ -206,16 +84,17 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
     B : ndarray of bool, shape (d, d)
         The DAG found.
     total : float
-        Its BIC.
+        Its score.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from stabledag._additive import AdditiveNodeCost, greedy_dag_search
+    >>> from stabledag._nonlinear_scores import SplineBIC
+    >>> from stabledag._additive import greedy_dag_search
     >>> rng = np.random.default_rng(0)
     >>> a = rng.normal(size=500)
     >>> Z = np.column_stack([a, np.tanh(2 * a) + 0.3 * rng.normal(size=500)])
-    >>> B, _ = greedy_dag_search(AdditiveNodeCost(Z), np.zeros((2, 2)))
+    >>> B, _ = greedy_dag_search(SplineBIC(Z), np.zeros((2, 2)))
     >>> int(B.sum())
     1
     """
@@ -224,45 +103,39 @@ def greedy_dag_search(cost, start, allowed=None, required=None):
     allowed = np.ones((d, d), bool) if allowed is None else np.asarray(allowed, bool)
     required = np.zeros((d, d), bool) if required is None else np.asarray(required, bool)
     allowed = allowed & ~np.eye(d, dtype=bool)
-    rss = np.array([cost.rss(j, np.flatnonzero(B[:, j])) for j in range(d)])
-    candidate_rss = np.ones((d, d))
-
-    def refresh(j):
-        parents = list(np.flatnonzero(B[:, j]))
-        for i in np.flatnonzero(allowed[:, j] & ~B[:, j]):
-            candidate_rss[i, j] = cost.rss(j, parents + [i])
-
+    variances = score.graph_variances(B)
+    complexity = np.array([score.complexity(j, np.flatnonzero(B[:, j])) for j in range(d)])
+    cand_var, cand_cplx = np.ones((d, d)), np.zeros((d, d))
+    usable = np.zeros((d, d), dtype=bool)
     for j in range(d):
-        refresh(j)
+        cand_var[:, j], cand_cplx[:, j], usable[:, j] = _candidate_table(score, B, j, allowed)
     R = _reachability(B)
     while True:
-        open_edge = allowed & ~B & ~R.T  # i -> j closes a cycle when j reaches i
-        n_params = np.array([cost.n_params(np.flatnonzero(B[:, k])) for k in range(d)])
-        gains = _gains(cost, rss, candidate_rss, n_params, B.sum(axis=0))
+        open_edge = allowed & ~B & ~R.T & usable  # i -> j closes a cycle when j reaches i
+        gains = score.fit_gains(variances, cand_var) - (cand_cplx - complexity[None, :])
         gain = np.where(open_edge, gains, -np.inf)
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
         if not gain[i, j] > 0:
             break
         B[i, j] = True
-        rss[j] = candidate_rss[i, j]
+        variances[j], complexity[j] = cand_var[i, j], cand_cplx[i, j]
         R |= R[:, [i]] & R[[j], :]
-        refresh(j)
-    _prune(cost, B, rss, required)
-    return B, cost.graph_cost(B)
+        cand_var[:, j], cand_cplx[:, j], usable[:, j] = _candidate_table(score, B, j, allowed)
+    _prune(score, B, variances, complexity, required)
+    return B, score.graph_cost(B)
 
 
-def _prune(cost, B, rss, required):
-    """Drop parents, the best single removal first, while that lowers the BIC."""
-    current = cost.graph_cost(B)
-    params = np.array([cost.n_params(np.flatnonzero(B[:, j])) for j in range(B.shape[0])])
+def _prune(score, B, variances, complexity, required):
+    """Drop parents, the best single removal first, while that lowers the score."""
+    current = score.fit_term(variances) + complexity.sum()
     while True:
         best, drop = current, None
         for i, j in zip(*np.nonzero(B & ~required)):
             others = [p for p in np.flatnonzero(B[:, j]) if p != i]
-            trial = rss.copy()
-            trial[j] = cost.rss(j, others)
-            value = cost.fit_term(trial) + cost.penalty * (
-                params.sum() - params[j] + cost.n_params(others)
+            trial = variances.copy()
+            trial[j] = score.residual_variance(j, others)
+            value = score.fit_term(trial) + (
+                complexity.sum() - complexity[j] + score.complexity(j, others)
             )
             if value < best - 1e-9:
                 best, drop = value, (i, j)
@@ -270,13 +143,14 @@ def _prune(cost, B, rss, required):
             return
         i, j = drop
         B[i, j] = False
-        rss[j] = cost.rss(j, np.flatnonzero(B[:, j]))
-        params[j] = cost.n_params(np.flatnonzero(B[:, j]))
+        parents = np.flatnonzero(B[:, j])
+        variances[j] = score.residual_variance(j, parents)
+        complexity[j] = score.complexity(j, parents)
         current = best
 
 
 def additive_search(Z, starts, allowed=None, required=None, equal_variances=False, n_knots=N_KNOTS):
-    """The lowest additive-BIC DAG over greedy searches from each start and the empty graph.
+    """The lowest spline-BIC DAG over greedy searches from each start and the empty graph.
 
     Parameters
     ----------
@@ -305,7 +179,7 @@ def additive_search(Z, starts, allowed=None, required=None, equal_variances=Fals
     """
     Z = np.asarray(Z, dtype=np.float64)
     d = Z.shape[1]
-    cost = AdditiveNodeCost(Z, n_knots=n_knots, equal_variances=equal_variances)
+    score = SplineBIC(Z, n_knots=n_knots, equal_variances=equal_variances)
     empty = np.zeros((d, d), bool) if required is None else np.asarray(required, bool).copy()
     best, best_cost = None, math.inf
     seen = set()
@@ -314,7 +188,7 @@ def additive_search(Z, starts, allowed=None, required=None, equal_variances=Fals
         if key in seen:
             continue
         seen.add(key)
-        B, value = greedy_dag_search(cost, start, allowed, required)
+        B, value = greedy_dag_search(score, start, allowed, required)
         if value < best_cost - 1e-9:
             best, best_cost = B, value
     return best

@@ -17,7 +17,9 @@ import warnings
 
 import numpy as np
 
-__all__ = ["DiagnosticWarning", "diagnose", "emit"]
+from .exceptions import DiagnosticWarning
+
+__all__ = ["diagnose", "emit"]
 
 # clip_ratio: mean over epochs after _CLIP_AFTER_EPOCH above _CLIP_SHARE, and the median
 # gradient norm above _CLIP_FACTOR * max_grad_norm. Adam is nearly invariant to a constant
@@ -34,23 +36,6 @@ _EARLY_STOP_DROP = 1e-3
 _H_STALL_SHARE = 0.5
 
 
-class DiagnosticWarning(UserWarning):
-    """A fitted model looks suspicious; the message says why and what to change.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> from stabledag._diagnostics import DiagnosticWarning
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", DiagnosticWarning)
-    ...     warnings.warn("ignored", DiagnosticWarning)
-    """
-
-
-def _param(est, name, default):
-    return getattr(est, name, default)
-
-
 def _stages(history):
     """Lists of consecutive records of the same stage, in order."""
     stages = []
@@ -61,10 +46,10 @@ def _stages(history):
     return stages
 
 
-def _check_no_edges(est, history):
+def _check_no_edges(est, params, history):
     if np.any(np.asarray(est.adjacency_) != 0):
         return None
-    lam = _param(est, "lambda_sparse", 0.02)
+    lam = params["lambda_sparse"]
     return (
         f"No edges were found (lambda_sparse={lam:g}, threshold_={est.threshold_:.3g}). "
         "If the variables should depend on each other, lower lambda_sparse "
@@ -72,12 +57,12 @@ def _check_no_edges(est, history):
     )
 
 
-def _check_clipping(est, history):
+def _check_clipping(est, params, history):
     late = [r for r in history if r["epoch"] > _CLIP_AFTER_EPOCH]
     if not late:
         return None
     share = float(np.mean([r["clip_ratio"] for r in late]))
-    bound = _param(est, "max_grad_norm", 1.0)
+    bound = params["max_grad_norm"]
     norm = float(np.median([r["grad_norm"] for r in late]))
     if share <= _CLIP_SHARE or norm <= _CLIP_FACTOR * bound:
         return None
@@ -90,17 +75,17 @@ def _check_clipping(est, history):
     )
 
 
-def _check_lr_never_reduced(est, history):
-    lr0 = _param(est, "learning_rate", history[0]["lr"])
+def _check_lr_never_reduced(est, params, history):
+    lr0 = params["learning_rate"]
     if any(r["lr"] < lr0 * (1 - 1e-9) for r in history):
         return None
-    max_epochs = _param(est, "max_epochs", np.inf)
+    max_epochs = params["max_epochs"]
     stages = _stages(history)
     if len(stages) == 1 and len(history) >= max_epochs:
         return None  # the only stage ran out of epochs: it never went flat
-    patience = _param(est, "lr_patience", 3)
-    no_change = _param(est, "n_iter_no_change", 5)
-    factor = _param(est, "lr_factor", 0.5)
+    patience = params["lr_patience"]
+    no_change = params["n_iter_no_change"]
+    factor = params["lr_factor"]
     return (
         f"The learning rate stayed at {lr0:g} for the whole fit although every stage ended "
         "with a flat validation loss (early stopping): ReduceLROnPlateau never acted "
@@ -118,13 +103,13 @@ def _kept_record(stage, tol):
     return kept
 
 
-def _check_h_stalling(est, history):
+def _check_h_stalling(est, params, history):
     if est.converged_:
         return None
     stages = _stages(history)
-    if len(stages) < 2 or len(stages[-1]) <= _param(est, "n_iter_no_change", 5) + 1:
+    if len(stages) < 2 or len(stages[-1]) <= params["n_iter_no_change"] + 1:
         return None  # one stage, or the last one stopped at once (see _check_early_stop)
-    tol = _param(est, "tol", 1e-5)
+    tol = params["tol"]
     ends = [_kept_record(stage, tol)["h"] for stage in stages]
     best_before = min(ends[:-1])
     if not ends[-1] > _H_STALL_SHARE * best_before:
@@ -138,10 +123,10 @@ def _check_h_stalling(est, history):
     )
 
 
-def _check_early_stop(est, history):
+def _check_early_stop(est, params, history):
     first = _stages(history)[0]
-    no_change = _param(est, "n_iter_no_change", 5)
-    max_epochs = _param(est, "max_epochs", np.inf)
+    no_change = params["n_iter_no_change"]
+    max_epochs = params["max_epochs"]
     if len(first) > no_change + 1 or len(first) >= max_epochs:
         return None
     drop = first[0]["train_loss"] - first[-1]["train_loss"]
@@ -152,7 +137,7 @@ def _check_early_stop(est, history):
         "loss never improved after epoch 1 although the training loss kept falling "
         f"({first[0]['train_loss']:.4g} -> {first[-1]['train_loss']:.4g}). Raise "
         f"n_iter_no_change (now {no_change}), lower tol (now "
-        f"{_param(est, 'tol', 1e-5):g}) or lower validation_fraction."
+        f"{params['tol']:g}) or lower validation_fraction."
     )
 
 
@@ -198,9 +183,10 @@ def diagnose(estimator):
     history = list(getattr(estimator, "history_", None) or [])
     if not history:
         return []
+    params = estimator.get_params()
     found = []
     for check in _CHECKS:
-        message = check(estimator, history)
+        message = check(estimator, params, history)
         if message is not None:
             found.append((DiagnosticWarning, message))
     return found

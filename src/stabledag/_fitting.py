@@ -1,166 +1,78 @@
-"""From prepared data to a fitted graph: the estimator's solver, without scikit-learn.
+"""From prepared statistics to a fitted graph: the estimator's solver, without scikit-learn.
 
-Builds a model and its statistics, runs the training loop
-(:func:`stabledag._training.train`), then selects the graph: the threshold,
-the order-search refinement and the orientation step for the linear model;
-the nonlinear-BIC threshold, the spline-model search and a masked refit for
-the MLP. Everything returned is plain NumPy; :class:`stabledag.StableDAGLearner`
-only assigns it.
+:func:`fit_model` runs the stages every model shares:
+
+1. **training** -- the model plug-in (:class:`stabledag.models.ModelPlugin`)
+   builds its torch module and fits it with the one training loop
+   (:func:`stabledag._training.train`);
+2. **graph selection** -- the plug-in turns the learned weights into a DAG
+   (threshold, refinement) and refits it.
+
+Everything returned is plain NumPy in a :class:`FitResult`;
+:class:`stabledag.StableDAGLearner` only assigns it.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
-import torch
 
-from . import graph as _graph
-from ._additive import additive_search
-from ._orient import orient_by_dependence
-from ._search import multi_start_order_search
-from ._selection import (
-    NonlinearNodeCost,
-    ols_weights,
-    select_threshold,
-    select_threshold_nonlinear,
-)
-from ._training import refit, train
-from ._validation import second_moments
-from .models import MLPSEM, LinearSEM, mlp_predict
+from ._training import TrainingConfig, TrainingResult
+from .models import FitContext, FittedGraph
 
-__all__ = ["train_linear", "train_mlp", "linear_graph", "mlp_graph", "refine_mlp_graph"]
-
-# Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
-REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
+__all__ = ["FitResult", "fit_model"]
 
 
-def data_tensors(Z, train_idx, val_idx, device):
-    """Training and validation rows as float64 tensors (the same tensor twice without a split)."""
-    X_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
-    if val_idx is None:
-        return X_train, X_train
-    return X_train, torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
+@dataclass
+class FitResult:
+    """What one fit produced: the training run and the selected graph.
+
+    Attributes
+    ----------
+    training : TrainingResult
+        History, epochs, convergence and the raw weights.
+    graph : FittedGraph
+        Threshold, weights, noise variances and model parameters of the DAG.
+    """
+
+    training: TrainingResult
+    graph: FittedGraph
 
 
-def train_linear(Z, train_idx, val_idx, config, *, equal_variances, allowed, device, on_epoch):
-    """Fit a :class:`~stabledag.models.LinearSEM` on the second moments; ``(result, model)``."""
-    model = LinearSEM(Z.shape[1], equal_variances=equal_variances, allowed=allowed, device=device)
-    center = Z[train_idx].mean(axis=0)
-    S_train = second_moments(Z[train_idx], center)
-    S_val = S_train if val_idx is None else second_moments(Z[val_idx], center)
-    train_stats = torch.tensor(S_train, dtype=torch.float64, device=device)
-    val_stats = torch.tensor(S_val, dtype=torch.float64, device=device)
-    data = (None, None)
-    if config.lambda_disen > 0:  # the residual term needs the data, not only S
-        data = data_tensors(Z - center, train_idx, val_idx, device)
-    return train(model, train_stats, val_stats, config, on_epoch, data), model
+def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoch=None):
+    """Train ``plugin``'s model on ``stats`` and select its graph.
 
-
-def train_mlp(
-    Z, train_idx, val_idx, config, *, hidden_units, equal_variances, allowed, device, on_epoch, seed
-):
-    """Fit an :class:`~stabledag.models.MLPSEM` on the data; ``(result, model)``."""
-    model = MLPSEM(
-        Z.shape[1],
-        hidden_units=hidden_units,
-        equal_variances=equal_variances,
-        allowed=allowed,
-        generator=torch.Generator().manual_seed(seed),
-        device=device,
-    )
-    X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
-    stats = model.prepare(X_train), model.prepare(X_val)
-    return train(model, *stats, config, on_epoch, stats), model
-
-
-def linear_graph(weights, Z, *, threshold, equal_variances, required, allowed, refine, orient):
-    """Threshold, refine and orient the linear model's weights; least-squares refit.
+    Parameters
+    ----------
+    plugin : ModelPlugin
+    stats : DataStatistics
+        Output of :func:`stabledag._statistics.prepare_statistics`.
+    params : dict
+        The estimator's ``get_params()``.
+    allowed, required : ndarray of bool, shape (d, d)
+        Prior-knowledge masks.
+    device : torch.device
+    seed : int
+        Seed for the model's own draws.
+    on_epoch : callable, optional
+        Called with each epoch's history record.
 
     Returns
     -------
-    dict
-        ``threshold_``, ``adjacency_`` and ``noise_var_``.
+    FitResult
+
+    Raises
+    ------
+    FloatingPointError
+        If training returned non-finite weights.
     """
-    S = second_moments(Z, np.zeros(Z.shape[1]))
-    n_samples = Z.shape[0]
-    if threshold == "auto":
-        threshold = select_threshold(weights, S, n_samples, equal_variances, required)
-    threshold = float(threshold)
-    B = _graph.threshold_to_dag(weights, threshold, required) != 0
-    if refine:
-        starts = [
-            _graph.threshold_to_dag(weights, cut, required) for cut in (threshold,) + REFINE_STARTS
-        ]
-        B = multi_start_order_search(
-            S, n_samples, starts, equal_variances, allowed=allowed, required=required
+    config = TrainingConfig.from_params(params)
+    ctx = FitContext(params, allowed, required, device, seed, on_epoch)
+    training, module = plugin.train(stats, config, ctx)
+    if not np.all(np.isfinite(training.weights)):
+        raise FloatingPointError(
+            "Training returned non-finite weights. Lower learning_rate or check the "
+            "data for extreme values."
         )
-    if orient:  # the BIC above is blind to what the residual-dependence term learned
-        B = orient_by_dependence(Z, B, required=required, allowed=allowed)
-    adjacency, variances = ols_weights(S, B)
-    noise_var = np.full_like(variances, variances.mean()) if equal_variances else variances
-    return {"threshold_": threshold, "adjacency_": adjacency, "noise_var_": noise_var}
-
-
-def refine_mlp_graph(Z, B, equal_variances, required, allowed, judge=None):
-    """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
-
-    The search (:func:`stabledag._additive.additive_search`, from the empty
-    graph) is a second, independent proposal; its spline model represents
-    interactions between parents only through pairwise products, so its DAG
-    replaces the continuous model's only when the random-feature BIC that
-    chose the threshold (:class:`stabledag._selection.NonlinearNodeCost`,
-    with more general interactions) also prefers it. ``judge``: that BIC of
-    ``Z``, when the caller already has one (its cached node costs are reused).
-    """
-    searched = additive_search(
-        Z, [], allowed=allowed, required=required, equal_variances=equal_variances
-    )
-    judge = NonlinearNodeCost(Z) if judge is None else judge
-    return searched if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9 else B
-
-
-def mlp_graph(
-    weights,
-    Z,
-    model,
-    train_idx,
-    val_idx,
-    config,
-    *,
-    threshold,
-    equal_variances,
-    required,
-    allowed,
-    refine,
-    device,
-):
-    """Threshold the MLP's adjacency, refine the DAG, refit the networks on it.
-
-    The threshold is chosen by a nonlinear BIC; with ``refine`` the
-    thresholded DAG may be replaced by the spline search's
-    (:func:`refine_mlp_graph`); the networks are refitted with the resulting
-    DAG as a mask.
-
-    Returns
-    -------
-    dict
-        ``threshold_``, ``adjacency_`` (first-layer norms on the DAG), ``noise_var_``
-        and ``mlp_params_``.
-    """
-    judge = NonlinearNodeCost(Z)  # one cache for the threshold and the refinement
-    if threshold == "auto":
-        threshold = select_threshold_nonlinear(weights, Z, required, cost=judge)
-    threshold = float(threshold)
-    B = _graph.threshold_to_dag(weights, threshold, required) != 0
-    if refine:
-        B = refine_mlp_graph(Z, B, equal_variances, required, allowed, judge)
-    X_train, X_val = data_tensors(Z, train_idx, val_idx, device)
-    params = refit(model, B, X_train, X_val, config)
-    norms = np.sqrt((params["weight1"] ** 2).sum(axis=1)).T
-    adjacency = np.where(B, np.maximum(norms, np.finfo(np.float64).tiny), 0.0)
-    residuals = Z[train_idx] - mlp_predict(params, Z[train_idx])
-    variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
-    noise_var = np.full_like(variances, variances.mean()) if equal_variances else variances
-    return {
-        "threshold_": threshold,
-        "adjacency_": adjacency,
-        "noise_var_": noise_var,
-        "mlp_params_": params,
-    }
+    refine = bool(params["refine"]) and not training.timed_out
+    graph = plugin.select_graph(training.weights, module, stats, config, ctx, refine=refine)
+    return FitResult(training, graph)

@@ -1,139 +1,99 @@
-r"""Greedy order search on the BIC of a linear Gaussian SEM (no torch).
+r"""Greedy search over causal orders that lowers a score (no torch).
 
 Refines a DAG found by continuous optimisation. The graph is read as a causal
-order plus, for each node, a parent set chosen among its predecessors. The
-score is the Gaussian BIC with one noise variance per node, which is
-decomposable and does not depend on units:
+order plus, for each node, a parent set chosen among its predecessors by
+forward-backward stepwise selection (:class:`ParentSelector`). Any
+:class:`~stabledag._scores.NodeScore` can be searched; the linear model uses
+:class:`~stabledag._scores.GaussianBIC`, the extended BIC with one noise
+variance per node, which is decomposable and does not depend on units:
 
 .. math::
 
     \mathrm{cost}(B) = \sum_j \Big[\tfrac{n}{2}\log\hat\sigma_j^2(\mathrm{pa}_j)
-    + \tfrac{\log n}{2}\,|\mathrm{pa}_j|\Big]
+    + \big(\tfrac{\log n}{2} + \gamma\log d\big)\,|\mathrm{pa}_j|\Big]
 
-With ``equal_variances=True`` the score is the BIC with one pooled noise
-variance, :math:`\tfrac{nd}{2}\log\bar\sigma^2 + \tfrac{\log n}{2}|E|`. It
-is not decomposable; each node is scored by its linearisation
+With ``equal_variances=True`` the score uses one pooled noise variance,
+:math:`\tfrac{nd}{2}\log\bar\sigma^2 + \text{penalty}\cdot|E|`. It is not
+decomposable; each node is scored by its linearisation
 :math:`\tfrac{n}{2}\hat\sigma_j^2/\bar\sigma^2` at the current pooled
 variance, which is re-estimated and the search repeated until it settles.
 
 Moves take one node to another position in the order (insertion moves, which
 include the adjacent swaps of Teyssier & Koller 2005). A move changes the
 candidate parents of the moved node and of the nodes it passes, whose parent
-sets are re-chosen by forward-backward stepwise selection. The search stops
-when no move lowers the cost. Everything works on the
-second-moment matrix ``S``, so its cost does not grow with ``n``.
+sets are re-chosen. The search stops when no move lowers the cost. The
+Gaussian score works on the second-moment matrix ``S``, so its cost does not
+grow with ``n``.
 """
 
 import math
 
 import numpy as np
 
+from ._scores import MIN_VARIANCE
 from .graph import topological_order
 
-__all__ = [
-    "order_search",
-    "multi_start_order_search",
-    "bic_cost",
-    "edge_penalty",
-    "residual_variances",
-]
-
-_MIN_VARIANCE = 1e-12
-# gamma = 1 beat 0.5 and plain BIC on the ER2/SF2 benchmark cells in both modes (issue 3 note)
-EBIC_GAMMA = 1.0
+__all__ = ["order_search", "multi_start_order_search", "ParentSelector"]
 
 
-def edge_penalty(n_samples, n_nodes, gamma=None):
-    """Cost of one edge in half-BIC units: ``log(n) / 2 + gamma * log(d)``.
+class ParentSelector:
+    """Forward-backward stepwise choice of parent sets under a score and prior knowledge.
 
-    The extended BIC (Chen & Chen 2008; Foygel & Drton 2010): the ``gamma``
-    term accounts for the number of candidate edges growing with ``d``;
-    ``gamma=0`` is the plain BIC.
-    """
-    gamma = EBIC_GAMMA if gamma is None else gamma
-    return 0.5 * math.log(n_samples) + gamma * math.log(max(n_nodes, 1))
+    Wraps a :class:`~stabledag._scores.NodeScore`: :meth:`scan` is the
+    score's scan with the additions the prior forbids and the removals of
+    required parents set to ``inf``; :meth:`best_parents` runs the stepwise
+    selection among candidate parents, memoised.
 
+    Parameters
+    ----------
+    score : NodeScore
+    allowed : ndarray of bool, shape (d, d), optional
+        Edges that may appear (default: all but self-loops).
+    required : ndarray of bool, shape (d, d), optional
+        Edges that must appear.
 
-class _NodeScores:
-    """BIC cost of a node given a parent set, and stepwise parent selection.
-
-    A stepwise step scores every addition and every removal at once from one
-    small inverse: adding ``c`` to parents ``P`` lowers the residual variance
-    by ``r_c**2 / q_c`` (``r_c`` the residual covariance of ``c`` with the
-    node given ``P``, ``q_c`` the residual variance of ``c``), and dropping
-    ``p`` raises it by ``beta_p**2 / [S_PP^-1]_pp``.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._scores import GaussianBIC
+    >>> from stabledag._search import ParentSelector
+    >>> S = np.array([[1.0, 0.8], [0.8, 1.0]])
+    >>> parents, _ = ParentSelector(GaussianBIC(S, 500)).best_parents(1, frozenset({0}), ())
+    >>> sorted(parents)
+    [0]
     """
 
-    def __init__(self, S, n_samples, pooled_variance=None, allowed=None, required=None):
-        self.S = S
-        self.pooled = pooled_variance
-        d = S.shape[0]
-        self.allowed = ~np.eye(d, dtype=bool) if allowed is None else allowed
+    def __init__(self, score, allowed=None, required=None):
+        d = score.n_nodes
+        self.score = score
+        self.blocked = None
+        if allowed is not None:  # beyond self-loops, which every scan excludes
+            blocked = ~np.asarray(allowed, dtype=bool) & ~np.eye(d, dtype=bool)
+            self.blocked = blocked if blocked.any() else None
         self.required = np.zeros((d, d), dtype=bool) if required is None else required
         self.required_parents = [frozenset(np.flatnonzero(col).tolist()) for col in self.required.T]
         self.required_children = [frozenset(np.flatnonzero(row).tolist()) for row in self.required]
-        self.half_n = 0.5 * n_samples
-        self.penalty = edge_penalty(n_samples, S.shape[0])
+        self.any_required = bool(self.required.any())
         self.cache = {}
-        self.fits = {}
-        self.scans = {}
-
-    def _cost(self, variance, n_parents):
-        variance = np.maximum(variance, _MIN_VARIANCE)
-        fit = variance / self.pooled if self.pooled else np.log(variance)
-        return self.half_n * fit + self.penalty * n_parents
-
-    def _fit(self, node, parents):
-        key = (node, parents)
-        if key not in self.fits:
-            self.fits[key] = self._regress(node, parents)
-        return self.fits[key]
-
-    def _regress(self, node, parents):
-        S = self.S
-        if not parents:
-            return S[node, node], np.zeros(0), np.zeros((0, 0))
-        idx = np.array(parents)
-        block = S[np.ix_(idx, idx)]
-        try:
-            inverse = np.linalg.inv(block)
-        except np.linalg.LinAlgError:
-            inverse = np.linalg.pinv(block, hermitian=True)
-        beta = inverse @ S[idx, node]
-        return S[node, node] - S[idx, node] @ beta, beta, inverse
+        self.masked = {}
 
     def scan(self, node, parents):
-        """Cost of ``parents`` and of every single addition (all nodes) and removal.
-
-        Returns ``(current, add_costs, drop_costs)``; ``add_costs`` has one entry
-        per node, ``inf`` for the node itself and for its current parents.
-        """
+        """The score's scan with the prior applied (see :meth:`NodeScore.scan`)."""
+        if self.blocked is None and not self.any_required:
+            return self.score.scan(node, parents)
         key = (node, parents)
-        if key not in self.scans:
-            self.scans[key] = self._scan(node, parents)
-        return self.scans[key]
+        if key not in self.masked:
+            current, add_costs, drop_costs = self.score.scan(node, parents)
+            if self.blocked is not None:
+                add_costs = np.where(self.blocked[:, node], np.inf, add_costs)
+            if parents and self.any_required:
+                drop_costs = np.where(self.required[list(parents), node], np.inf, drop_costs)
+            self.masked[key] = (current, add_costs, drop_costs)
+        return self.masked[key]
 
-    def _scan(self, node, parents):
-        S = self.S
-        variance, beta, inverse = self._fit(node, parents)
-        current = float(self._cost(variance, len(parents)))
-        if parents:
-            idx = np.array(parents)
-            S_cP = S[:, idx]
-            r = S[:, node] - S_cP @ beta
-            q = np.diag(S) - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
-        else:
-            r, q = S[:, node], np.diag(S).copy()
-        gains = np.where(q > _MIN_VARIANCE, r**2 / np.maximum(q, _MIN_VARIANCE), 0.0)
-        add_costs = self._cost(variance - gains, len(parents) + 1)
-        add_costs[~self.allowed[:, node]] = np.inf
-        add_costs[list(parents)] = np.inf
-        drop_costs = np.zeros(0)
-        if parents:
-            diag = np.maximum(np.diag(inverse), _MIN_VARIANCE)
-            drop_costs = self._cost(variance + beta**2 / diag, len(parents) - 1)
-            drop_costs[self.required[list(parents), node]] = np.inf
-        return current, add_costs, drop_costs
+    def lower_bounds(self, node, order):
+        """The score's lower bounds (see :meth:`NodeScore.lower_bounds`)."""
+        return self.score.lower_bounds(node, order)
 
     def _step(self, node, parents, candidates):
         """Best single addition (among ``candidates``) or removal, if it lowers the cost."""
@@ -156,7 +116,11 @@ class _NodeScores:
         return add_costs[extra] < current - 1e-9
 
     def best_parents(self, node, candidates, start):
-        """Forward-backward stepwise selection of parents among ``candidates``."""
+        """Forward-backward stepwise selection of parents among ``candidates``.
+
+        Returns ``(parents, cost)``, ``parents`` a frozenset; required
+        parents among the candidates are always kept.
+        """
         forced = self.required_parents[node] & candidates
         key = (node, candidates, (frozenset(start) & candidates) | forced)
         if key in self.cache:
@@ -174,29 +138,6 @@ class _NodeScores:
         self.cache[key] = result
         return result
 
-    def lower_bounds(self, node, order):
-        """A lower bound on the cost of ``node`` with parents among ``order[:pos]``, every ``pos``.
-
-        Regressing on all of ``order[:pos]`` leaves the smallest residual
-        variance any parent set drawn from it can, so its fit term (without
-        the edge penalty) bounds every such set's cost from below. The
-        variances for all prefixes come from one Cholesky factorisation. Returns
-        ``-inf`` everywhere when ``S`` is singular there.
-        """
-        idx = list(order) + [node]
-        try:
-            L = np.linalg.cholesky(self.S[np.ix_(idx, idx)])
-        except np.linalg.LinAlgError:
-            return np.full(len(order) + 1, -np.inf)
-        explained = np.concatenate([[0.0], np.cumsum(L[-1, :-1] ** 2)])
-        bounds = self._cost(self.S[node, node] - explained, 0)
-        return bounds - 1e-7 * np.abs(bounds) - 1e-9
-
-    def cost(self, node, parents):
-        """BIC cost of ``node`` with the given parents."""
-        variance, _, _ = self._fit(node, tuple(sorted(parents)))
-        return float(self._cost(variance, len(parents)))
-
 
 def _initial_order(B):
     order = topological_order(B)
@@ -205,55 +146,21 @@ def _initial_order(B):
     return order
 
 
-def residual_variances(S, B):
-    """Residual variance of every node regressed (least squares) on its parents in ``B``."""
-    scores = _NodeScores(np.asarray(S, dtype=np.float64), 1)
-    return np.array(
-        [scores._fit(j, tuple(np.flatnonzero(B[:, j]).tolist()))[0] for j in range(B.shape[0])]
-    )
+def _pooled_variance(score, B):
+    return max(float(score.graph_variances(B).mean()), MIN_VARIANCE)
 
 
-def bic_cost(S, n_samples, B, equal_variances=False):
-    """Total BIC cost (lower is better) of the DAG ``B`` with OLS weights.
+def multi_start_order_search(score, starts, max_passes=100, allowed=None, required=None):
+    """Run :func:`order_search` from several DAGs; keep the result of lowest score.
 
     Parameters
     ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data.
-    n_samples : int
-    B : ndarray of shape (d, d)
-    equal_variances : bool, default=False
-        Pooled noise variance instead of one per node.
-
-    Returns
-    -------
-    float
-        Half the BIC, constants dropped.
-    """
-    S = np.asarray(S, dtype=np.float64)
-    variances = np.maximum(residual_variances(S, B), _MIN_VARIANCE)
-    d = B.shape[0]
-    if equal_variances:
-        fit = 0.5 * n_samples * d * math.log(variances.mean())
-    else:
-        fit = 0.5 * n_samples * float(np.log(variances).sum())
-    return fit + edge_penalty(n_samples, d) * int((np.asarray(B) != 0).sum())
-
-
-def multi_start_order_search(
-    S, n_samples, starts, equal_variances=False, max_passes=100, allowed=None, required=None
-):
-    """Run :func:`order_search` from several DAGs; keep the result of lowest BIC.
-
-    Parameters
-    ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data.
-    n_samples : int
+    score : GaussianBIC
+        The score to lower (with ``equal_variances``, each start is searched
+        under the linearisation at the first start's pooled variance, and the
+        best result is searched again with re-estimated variances).
     starts : iterable of ndarray of shape (d, d)
         Starting DAGs (duplicates are searched once).
-    equal_variances : bool, default=False
-        Pooled noise variance instead of one per node.
     max_passes : int, default=100
     allowed, required : ndarray of bool, shape (d, d), optional
         Edges that may appear, and edges that must (see :func:`order_search`).
@@ -261,53 +168,48 @@ def multi_start_order_search(
     Returns
     -------
     ndarray of shape (d, d), dtype int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._scores import GaussianBIC
+    >>> from stabledag._search import multi_start_order_search
+    >>> S = np.array([[1.0, 0.8], [0.8, 1.0]])
+    >>> int(multi_start_order_search(GaussianBIC(S, 500), [np.zeros((2, 2))]).sum())
+    1
     """
-    S = np.asarray(S, dtype=np.float64)
     starts = [(np.asarray(b) != 0).astype(int) for b in starts]
-    pooled = None
-    if equal_variances:  # one linearisation point for all starts: their caches are shared
-        pooled = max(float(residual_variances(S, starts[0]).mean()), _MIN_VARIANCE)
-    scores = _NodeScores(S, n_samples, pooled, allowed, required)
+    search_score = score
+    if score.equal_variances:  # one linearisation point for all starts: their caches are shared
+        search_score = score.with_pooled_variance(_pooled_variance(score, starts[0]))
+    selector = ParentSelector(search_score, allowed, required)
     best, best_cost, seen = None, math.inf, set()
     for start in starts:
         key = start.tobytes()
         if key in seen:
             continue
         seen.add(key)
-        found = _search_once(scores, start, max_passes)
-        cost = bic_cost(S, n_samples, found, equal_variances)
+        found = _search_once(selector, start, max_passes)
+        cost = score.graph_cost(found)
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
-    if equal_variances:
-        best = order_search(
-            S, n_samples, best, True, max_passes, allowed=allowed, required=required
-        )
+    if score.equal_variances:
+        best = order_search(score, best, max_passes, allowed=allowed, required=required)
     return best
 
 
-def order_search(
-    S,
-    n_samples,
-    B,
-    equal_variances=False,
-    max_passes=100,
-    max_rounds=5,
-    allowed=None,
-    required=None,
-):
-    """Refine the DAG ``B`` by moving nodes in its causal order, lowering BIC.
+def order_search(score, B, max_passes=100, max_rounds=5, allowed=None, required=None):
+    """Refine the DAG ``B`` by moving nodes in its causal order, lowering the score.
 
     Parameters
     ----------
-    S : ndarray of shape (d, d)
-        Second-moment matrix of centred data (standardized or not: the
-        per-node-variance score is unit-free).
-    n_samples : int
-        Number of samples behind ``S``.
+    score : NodeScore
+        The score to lower, e.g. :class:`~stabledag._scores.GaussianBIC` of
+        the (standardized or not: the per-node-variance score is unit-free)
+        second-moment matrix. With ``equal_variances`` the score must offer
+        ``with_pooled_variance`` (the search linearises the pooled cost).
     B : ndarray of shape (d, d)
         Starting DAG, nonzero ``[i, j]`` meaning ``i -> j``.
-    equal_variances : bool, default=False
-        Pooled noise variance instead of one per node.
     max_passes : int, default=100
         Most sweeps over the order.
     max_rounds : int, default=5
@@ -322,15 +224,22 @@ def order_search(
     -------
     ndarray of shape (d, d), dtype int
         The refined DAG (0/1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._scores import GaussianBIC
+    >>> from stabledag._search import order_search
+    >>> S = np.array([[1.0, 0.8], [0.8, 1.0]])
+    >>> int(order_search(GaussianBIC(S, 500), np.zeros((2, 2))).sum())
+    1
     """
-    S = np.asarray(S, dtype=np.float64)
     B = (np.asarray(B) != 0).astype(int)
-    if not equal_variances:
-        return _search_once(_NodeScores(S, n_samples, None, allowed, required), B, max_passes)
+    if not score.equal_variances:
+        return _search_once(ParentSelector(score, allowed, required), B, max_passes)
     for _ in range(max_rounds):
-        pooled = max(float(residual_variances(S, B).mean()), _MIN_VARIANCE)
-        scores = _NodeScores(S, n_samples, pooled, allowed, required)
-        found = _search_once(scores, B, max_passes)
+        linearised = score.with_pooled_variance(_pooled_variance(score, B))
+        found = _search_once(ParentSelector(linearised, allowed, required), B, max_passes)
         if np.array_equal(found, B):
             break
         B = found
@@ -406,7 +315,7 @@ def _best_insertion(scores, order, parents, costs, k):
     """Best new position for ``order[k]``: (gain, position, changed parent sets and costs).
 
     Positions are tried in order of an upper bound on their gain (the moved
-    node's cost bounded by :meth:`_NodeScores.lower_bounds`), and the search
+    node's cost bounded by :meth:`ParentSelector.lower_bounds`), and the search
     stops when no untried position can come within 1e-6 of the best gain
     found; the choice among the tried ones follows the full scan's rule (the
     first position of the largest gain), so the move is the full scan's.

@@ -35,35 +35,74 @@ from ._optim import Adam, ReduceLROnPlateau
 from .acyclicity import ACYCLICITY, logdet_acyclicity_and_grad
 from .losses import l1_penalty, residual_dependence
 
-__all__ = ["TrainingConfig", "TrainingResult", "train", "refit"]
+__all__ = ["TrainingConfig", "TrainingResult", "train", "refit", "data_tensors"]
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Hyperparameters of :func:`train` (see the estimator for their meaning)."""
+    """Hyperparameters of :func:`train`.
 
-    lambda_recon: float = 1.0
-    lambda_sparse: float = 0.02
-    lambda_acyclic: float = 1.0
-    lambda_disen: float = 0.0
-    learning_rate: float = 1e-2
-    weight_decay: float = 1e-4
-    max_grad_norm: float = 1.0
-    lr_factor: float = 0.5
-    lr_patience: int = 3
+    The fields shared with :class:`stabledag.StableDAGLearner` have no
+    defaults here: :meth:`from_params` takes them from the estimator's
+    parameters, the one source of every default (see the estimator for
+    their meaning). The last four are the loop's own settings.
+    """
+
+    lambda_recon: float
+    lambda_sparse: float
+    lambda_acyclic: float
+    lambda_disen: float
+    learning_rate: float
+    weight_decay: float
+    max_grad_norm: float
+    lr_factor: float
+    lr_patience: int
+    max_epochs: int
+    steps_per_epoch: int
+    n_iter_no_change: int
+    tol: float
+    n_stages: int
+    acyclic_growth: float
+    h_tol: float
+    acyclicity: str
+    verbose: int
+    max_time: float | None  # seconds; checked after every epoch
     min_lr: float = 1e-5
-    max_epochs: int = 2000
-    steps_per_epoch: int = 10
-    n_iter_no_change: int = 10
-    tol: float = 1e-5
-    n_stages: int = 5
-    acyclic_growth: float = 10.0
-    h_tol: float = 1e-8
-    acyclicity: str = "logdet"
     max_retries: int = 20
-    log_threshold: float = 0.3
-    verbose: int = 0
-    max_time: float | None = None  # seconds; checked after every epoch
+    log_threshold: float = 0.3  # edge count logged per epoch
+
+    @classmethod
+    def from_params(cls, params, **overrides):
+        """The configuration for an estimator's ``get_params()``.
+
+        The logged edge count uses the estimator's threshold, or 0.3 while
+        it is ``"auto"``.
+
+        Parameters
+        ----------
+        params : dict
+            ``StableDAGLearner.get_params()`` (extra keys are ignored).
+        **overrides
+            Fields to set instead.
+
+        Returns
+        -------
+        TrainingConfig
+
+        Examples
+        --------
+        >>> from stabledag import StableDAGLearner
+        >>> from stabledag._training import TrainingConfig
+        >>> TrainingConfig.from_params(StableDAGLearner(max_epochs=7).get_params()).max_epochs
+        7
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in params.items() if k in names}
+        threshold = params.get("threshold", "auto")
+        if threshold != "auto":
+            values["log_threshold"] = float(threshold)
+        values.update(overrides)
+        return cls(**values)
 
 
 @dataclass
@@ -78,6 +117,17 @@ class TrainingResult:
     timed_out: bool = False
 
 
+def _objective(cfg, recon, sparse, h, acyclic_weight, d):
+    """The training objective, written once for every path (tensors or floats)."""
+    return cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / d
+
+
+def _objective_grad(cfg, recon_grad, sign, h_grad, acyclic_weight, d, mask):
+    """Its gradient in ``W`` from the terms' gradients (``sign`` of ``W`` for the L1 term)."""
+    grad = cfg.lambda_recon * recon_grad + (cfg.lambda_sparse / d) * sign
+    return (grad + (acyclic_weight / d) * h_grad) * mask
+
+
 def _terms(model, stats, acyclic_weight, cfg, data=None):
     """Every loss term and the weighted total, as tensors.
 
@@ -88,7 +138,7 @@ def _terms(model, stats, acyclic_weight, cfg, data=None):
     recon = model.recon_loss(stats)
     sparse = l1_penalty(W)
     h = ACYCLICITY[cfg.acyclicity](W)
-    total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / W.shape[0]
+    total = _objective(cfg, recon, sparse, h, acyclic_weight, W.shape[0])
     terms = {"loss": total, "recon": recon, "sparse": sparse, "h": h}
     if cfg.lambda_disen > 0 and data is not None:
         disen = residual_dependence(model.residuals(data))
@@ -116,7 +166,7 @@ def _clip(grads, max_norm):
     return norm
 
 
-def _step_is_valid(model, cfg):
+def _weights_are_finite(model):
     """Cheap check after a step; leaving the log-det domain shows as an infinite h next."""
     return bool(torch.isfinite(model.adjacency().detach()).all())
 
@@ -133,7 +183,7 @@ def _step(model, optimizer, stats, acyclic_weight, cfg, data=None):
     if not math.isfinite(grad_norm):
         return None
     optimizer.step()
-    if not _step_is_valid(model, cfg):
+    if not _weights_are_finite(model):
         return None
     values = {k: v.item() for k, v in terms.items()}
     return values, grad_norm, grad_norm > cfg.max_grad_norm
@@ -162,7 +212,7 @@ def _has_closed_form(model, cfg):
     return (
         cfg.acyclicity == "logdet"
         and cfg.lambda_disen == 0
-        and hasattr(model, "recon_loss_and_grad")
+        and callable(getattr(model, "recon_loss_and_grad", None))
     )
 
 
@@ -184,9 +234,8 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=
         recon, recon_grad = model.recon_loss_and_grad(stats)
         h, h_grad = logdet_acyclicity_and_grad(W)
         sparse = W.abs().sum() / d
-        total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / d
-        grad = cfg.lambda_recon * recon_grad + (cfg.lambda_sparse / d) * torch.sign(W)
-        grad = (grad + (acyclic_weight / d) * h_grad) * mask
+        total = _objective(cfg, recon, sparse, h, acyclic_weight, d)
+        grad = _objective_grad(cfg, recon_grad, torch.sign(W), h_grad, acyclic_weight, d, mask)
         norm = _clip([grad], cfg.max_grad_norm)
         weight.grad = grad
         optimizer.step()
@@ -194,7 +243,7 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=
         sums += torch.stack([total, recon, sparse, h, norm, clipped])
     weight.grad = None
     means = (sums / cfg.steps_per_epoch).tolist()
-    if not all(math.isfinite(v) for v in means) or not _step_is_valid(model, cfg):
+    if not all(math.isfinite(v) for v in means) or not _weights_are_finite(model):
         return None
     names = ("train_loss", "recon", "sparse", "h", "grad_norm", "clip_ratio")
     return dict(zip(names, means))
@@ -215,17 +264,16 @@ def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None):
         recon, recon_grad = model.recon_loss_and_grad_numpy(S)
         h, h_grad = _linear_numpy.logdet_acyclicity_and_grad(W)
         sparse = float(np.abs(W).sum()) / d
-        total = cfg.lambda_recon * recon + cfg.lambda_sparse * sparse + acyclic_weight * h / d
+        total = _objective(cfg, recon, sparse, h, acyclic_weight, d)
         if not math.isfinite(total):
             return None
-        grad = cfg.lambda_recon * recon_grad + (cfg.lambda_sparse / d) * np.sign(W)
-        grad = (grad + (acyclic_weight / d) * h_grad) * mask
+        grad = _objective_grad(cfg, recon_grad, np.sign(W), h_grad, acyclic_weight, d, mask)
         norm = float(_clip([grad], cfg.max_grad_norm))
         if not math.isfinite(norm):
             return None
         optimizer.step_array(grad)
         sums += (total, recon, sparse, h, norm, float(norm > cfg.max_grad_norm))
-    if not _step_is_valid(model, cfg):
+    if not _weights_are_finite(model):
         return None
     names = ("train_loss", "recon", "sparse", "h", "grad_norm", "clip_ratio")
     return dict(zip(names, (sums / cfg.steps_per_epoch).tolist()))
@@ -236,7 +284,7 @@ def _epoch_function(model, cfg):
     if not _has_closed_form(model, cfg):
         return _train_epoch
     on_cpu = model.weight.device.type == "cpu" and model.weight.dtype == torch.float64
-    if on_cpu and hasattr(model, "recon_loss_and_grad_numpy"):
+    if on_cpu and callable(getattr(model, "recon_loss_and_grad_numpy", None)):
         return _train_epoch_numpy
     return _train_epoch_closed_form
 
@@ -269,30 +317,48 @@ def _edge_count(model, threshold):
     return int((W.abs() > threshold).sum().item())
 
 
+@dataclass
+class _LoopState:
+    """What the stages of one :func:`train` call share and update."""
+
+    cfg: TrainingConfig
+    on_epoch: object = None
+    train_data: object = None
+    val_data: object = None
+    epoch: int = 0
+    history: list = field(default_factory=list)
+    start: float = field(default_factory=time.perf_counter)
+    timed_out: bool = False
+
+    def out_of_time(self):
+        """Whether ``max_time`` has run out."""
+        limit = self.cfg.max_time
+        return limit is not None and time.perf_counter() - self.start > limit
+
+
 def _fit_stage(model, train_stats, val_stats, stage, state):
-    train_data, val_data = state["data"]
-    """Train one stage of the schedule to early stopping; mutates ``state``."""
-    cfg = state["cfg"]
+    """Train one stage of the schedule to early stopping; updates ``state``."""
+    cfg = state.cfg
     acyclic_weight = cfg.lambda_acyclic * cfg.acyclic_growth**stage
     optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
     run_epoch = _epoch_function(model, cfg)
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
-    while state["epoch"] < cfg.max_epochs:
+    while state.epoch < cfg.max_epochs:
         start_weights = copy.deepcopy(model.state_dict())
-        record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg, train_data)
+        record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg, state.train_data)
         if record is None:
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
-        val = _evaluate(model, val_stats, acyclic_weight, cfg, val_data)
+        val = _evaluate(model, val_stats, acyclic_weight, cfg, state.val_data)
         if not math.isfinite(val["loss"]):
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
-        state["epoch"] += 1
+        state.epoch += 1
         scheduler.step(val["loss"])
         record.update(_bookkeeping(model, state, stage, acyclic_weight, val, optimizer))
-        state["history"].append(record)
-        if state["on_epoch"] is not None:
-            state["on_epoch"](record)
+        state.history.append(record)
+        if state.on_epoch is not None:
+            state.on_epoch(record)
         _log_epoch(record, cfg)
         if val["loss"] < best_val - cfg.tol:
             best_val, best_weights, stale = val["loss"], copy.deepcopy(model.state_dict()), 0
@@ -300,8 +366,8 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
             stale += 1
         if stale >= cfg.n_iter_no_change:
             break
-        if cfg.max_time is not None and time.perf_counter() - state["start"] > cfg.max_time:
-            state["timed_out"] = True  # the stage's best weights are restored below
+        if state.out_of_time():
+            state.timed_out = True  # the stage's best weights are restored below
             break
     model.load_state_dict(best_weights)
 
@@ -321,9 +387,9 @@ def _retreat(model, optimizer, start_weights, retries, cfg):
 
 
 def _bookkeeping(model, state, stage, acyclic_weight, val, optimizer):
-    cfg = state["cfg"]
+    cfg = state.cfg
     return {
-        "epoch": state["epoch"],
+        "epoch": state.epoch,
         "stage": stage,
         "val_loss": val["loss"],
         "val_recon": val["recon"],
@@ -332,7 +398,7 @@ def _bookkeeping(model, state, stage, acyclic_weight, val, optimizer):
         "acyclic_weight": acyclic_weight,
         "n_edges": _edge_count(model, cfg.log_threshold),
         "threshold": cfg.log_threshold,
-        "time": time.perf_counter() - state["start"],
+        "time": time.perf_counter() - state.start,
     }
 
 
@@ -367,32 +433,41 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None, data=(None, None)):
     -------
     TrainingResult
     """
-    state = {
-        "cfg": cfg,
-        "epoch": 0,
-        "history": [],
-        "start": time.perf_counter(),
-        "on_epoch": on_epoch,
-        "timed_out": False,
-        "data": tuple(data),
-    }
+    state = _LoopState(cfg, on_epoch, *data)
     h = math.inf
     for stage in range(cfg.n_stages):
         _fit_stage(model, train_stats, val_stats, stage, state)
         h = _evaluate(model, train_stats, 0.0, cfg)["h"]
         if cfg.verbose >= 1:
-            print(f"stage {stage}: epochs {state['epoch']}, h(W) = {h:.3e}")
-        if h <= cfg.h_tol or state["epoch"] >= cfg.max_epochs or state["timed_out"]:
+            print(f"stage {stage}: epochs {state.epoch}, h(W) = {h:.3e}")
+        if h <= cfg.h_tol or state.epoch >= cfg.max_epochs or state.timed_out:
             break
     weights = model.adjacency().detach().cpu().numpy().copy()
     return TrainingResult(
         weights=weights,
-        history=state["history"],
-        n_iter=state["epoch"],
+        history=state.history,
+        n_iter=state.epoch,
         converged=bool(h <= cfg.h_tol),
         h=float(h),
-        timed_out=state["timed_out"],
+        timed_out=state.timed_out,
     )
+
+
+def data_tensors(Z, train_idx, val_idx, device):
+    """Training and validation rows as float64 tensors (the same tensor twice without a split).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._training import data_tensors
+    >>> X_train, X_val = data_tensors(np.zeros((4, 2)), np.arange(4), None, "cpu")
+    >>> X_train is X_val
+    True
+    """
+    X_train = torch.tensor(Z[train_idx], dtype=torch.float64, device=device)
+    if val_idx is None:
+        return X_train, X_train
+    return X_train, torch.tensor(Z[val_idx], dtype=torch.float64, device=device)
 
 
 def refit(model, allowed, train_stats, val_stats, cfg):

@@ -12,19 +12,17 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from .acyclicity import ACYCLICITY
+from .models import get_model
+
 __all__ = [
     "check_params",
     "check_memory",
     "available_memory",
     "explain_input_error",
     "torch_device",
-    "center_and_scale",
     "local_random_state",
-    "split_indices",
-    "second_moments",
 ]
-
-_MOMENT_DECIMALS = 8
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
 _POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
@@ -71,11 +69,12 @@ def check_params(params):
     for name in _FLAGS:
         if not isinstance(params[name], (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {params[name]!r}.")
-    if params["model"] not in ("linear", "mlp"):
-        raise ValueError(f"model must be 'linear' or 'mlp', got {params['model']!r}.")
     check_number("hidden_units", params["hidden_units"], 1, integer=True)
-    if params["acyclicity"] not in ("logdet", "expm"):
-        raise ValueError(f"acyclicity must be 'logdet' or 'expm', got {params['acyclicity']!r}.")
+    get_model(params["model"]).check_params(params)  # unknown names: a ValueError listing them
+    if params["acyclicity"] not in ACYCLICITY:
+        raise ValueError(
+            f"acyclicity must be one of {sorted(ACYCLICITY)}, got {params['acyclicity']!r}."
+        )
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
     if params["max_time"] is not None:
@@ -142,13 +141,6 @@ def explain_input_error(exc):
     return exc
 
 
-# float64 (d, d) matrices alive at the peak of a fit: weights, gradients, optimiser
-# moments, saved states, acyclicity terms and the second moments (about 32 were
-# measured at d = 2000), and copies of the (n, d) data during validation and scaling.
-_DD_MATRICES = 48
-_ND_COPIES = 8
-
-
 def available_memory():
     """Bytes of memory available to this process, or None when unknown.
 
@@ -178,15 +170,17 @@ def available_memory():
         return None
 
 
-def check_memory(n_samples, n_features):
+def check_memory(n_samples, n_features, needed):
     """Raise a ``MemoryError`` before training if the fit would not fit in memory.
 
-    The estimate is ``8 * (48 d**2 + 8 n d)`` bytes (float64); nothing is
-    checked when the available memory is unknown.
+    Nothing is checked when the available memory is unknown.
 
     Parameters
     ----------
     n_samples, n_features : int
+    needed : int
+        The model's estimate of the bytes a fit allocates
+        (:meth:`stabledag.models.ModelPlugin.memory_bytes`).
 
     Raises
     ------
@@ -196,55 +190,16 @@ def check_memory(n_samples, n_features):
     Examples
     --------
     >>> from stabledag._validation import check_memory
-    >>> check_memory(1000, 10)  # a few hundred kB: fine anywhere
+    >>> check_memory(1000, 10, 10**6)  # a megabyte: fine anywhere
     """
-    needed = 8 * (_DD_MATRICES * n_features**2 + _ND_COPIES * n_samples * n_features)
     available = available_memory()
     if available is not None and needed > available:
         raise MemoryError(
             f"Learning a graph on d={n_features} variables (n={n_samples} samples) needs "
             f"about {needed / 2**30:.1f} GiB of memory, but only {available / 2**30:.1f} GiB "
-            "is available. Select fewer variables (memory grows as d**2) or use a machine "
-            "with more memory."
+            "is available. Select fewer variables (memory grows as d**2), use a smaller "
+            "model (e.g. fewer hidden_units) or a machine with more memory."
         )
-
-
-def center_and_scale(X, standardize):
-    """Centre (and scale to unit variance) a copy of ``X``: returns ``(Z, mean, scale)``.
-
-    Each column is first divided by its largest magnitude, so the mean and
-    standard deviation neither overflow near 1e300 nor underflow near 1e-300.
-    """
-    magnitude = np.abs(X).max(axis=0)
-    unit = X / magnitude
-    mean = unit.mean(axis=0) * magnitude
-    centred = unit - unit.mean(axis=0)
-    scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
-    Z = centred * (magnitude / scale)
-    if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
-        raise ValueError(
-            "X has values too large to use with standardize=False; rescale "
-            "the columns or use standardize=True."
-        )
-    return Z, mean, scale
-
-
-def second_moments(Z, center):
-    """``(Z - center)^T (Z - center) / n``, rounded to 8 decimals of its largest diagonal.
-
-    The rounding (far below sampling noise) makes the statistic identical, in
-    all but rare cases, for data that differ only by the floating-point noise
-    of a change of units (a shift of 1e4 on a column of scale 1e-3 costs 7
-    digits), so that noise cannot steer the optimiser to another local
-    optimum: rescaled inputs give the same graph, not just a similar one. The
-    rounding unit is a power of two near the largest variance, so rescaling
-    by it is exact.
-    """
-    C = Z - center
-    S = C.T @ C / C.shape[0]
-    largest = float(np.max(np.abs(np.diag(S))))
-    scale = 2.0 ** round(math.log2(largest)) if largest > 0 else 1.0  # exact, and stable
-    return np.round(S / scale, _MOMENT_DECIMALS) * scale
 
 
 def local_random_state(random_state):
@@ -252,12 +207,3 @@ def local_random_state(random_state):
     if random_state is None:
         return np.random.RandomState(int(np.random.SeedSequence().generate_state(1)[0]))
     return check_random_state(random_state)
-
-
-def split_indices(n_samples, validation_fraction, rng):
-    """Sorted (train, validation) indices; validation is None when too few samples."""
-    order = rng.permutation(n_samples)
-    n_val = int(round(validation_fraction * n_samples))
-    if n_val < 1 or n_samples - n_val < 2:
-        return order, None
-    return np.sort(order[n_val:]), np.sort(order[:n_val])

@@ -12,24 +12,16 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _diagnostics, _fitting
+from . import _diagnostics
 from . import graph as _graph
+from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._training import TrainingConfig
-from ._validation import (
-    center_and_scale,
-    check_memory,
-    check_params,
-    explain_input_error,
-    local_random_state,
-    split_indices,
-)
+from ._statistics import prepare_statistics
+from ._validation import check_memory, check_params, explain_input_error, local_random_state
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import mlp_predict
+from .models import get_model
 
 __all__ = ["StableDAGLearner"]
-
-_LOG_THRESHOLD = 0.3  # edge count logged per epoch while threshold="auto"
 
 
 class StableDAGLearner(DensityMixin, BaseEstimator):
@@ -410,11 +402,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
         self._check_columns_vary(X)
-        check_memory(*X.shape)
+        check_memory(*X.shape, get_model(self.model).memory_bytes(*X.shape, self.get_params()))
         return X
 
     def _learn(self, X, device, on_epoch):
-        """Prior, scaling, training and graph selection; returns the ``TrainingResult``."""
+        """Prior, data statistics, training and graph selection; returns the ``TrainingResult``."""
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -423,24 +415,32 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             getattr(self, "feature_names_in_", None) is not None,
         )
         rng = local_random_state(self.random_state)
-        Z, self.mean_, self.scale_ = center_and_scale(X, self.standardize)
-        train_idx, val_idx = split_indices(Z.shape[0], self.validation_fraction, rng)
-        result, model = self._train(Z, train_idx, val_idx, device, on_epoch, rng)
-        if not np.all(np.isfinite(result.weights)):
-            raise FloatingPointError(
-                "Training returned non-finite weights. Lower learning_rate or check the "
-                "data for extreme values."
-            )
-        refine = self.refine and not result.timed_out
-        if self.model == "mlp":
-            # the search's Gaussian scores cannot see directions learned by lambda_disen
-            refine = refine and self.lambda_disen == 0
-            self._set_graph_mlp(result.weights, Z, model, train_idx, val_idx, device, refine)
-        else:
-            self._set_graph(result.weights, Z, refine=refine)
-        self.history_, self.n_iter_ = result.history, result.n_iter
-        self.converged_ = result.converged
-        return result
+        stats = prepare_statistics(
+            X,
+            standardize=self.standardize,
+            validation_fraction=self.validation_fraction,
+            rng=rng,
+        )
+        self.mean_, self.scale_ = stats.mean, stats.scale
+        fit = fit_model(
+            get_model(self.model),
+            stats,
+            self.get_params(),
+            allowed=self.edge_mask_,
+            required=self.required_mask_,
+            device=device,
+            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split
+            on_epoch=on_epoch,
+        )
+        training, graph = fit.training, fit.graph
+        self.raw_adjacency_ = training.weights
+        self.threshold_ = graph.threshold
+        self.adjacency_ = graph.adjacency
+        self.noise_var_ = graph.noise_var
+        self.model_params_ = graph.params
+        self.history_, self.n_iter_ = training.history, training.n_iter
+        self.converged_ = training.converged
+        return training
 
     def _warn_if_incomplete(self, result):
         if result.timed_out:
@@ -460,81 +460,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-
-    def _training_config(self):
-        log_threshold = _LOG_THRESHOLD if self.threshold == "auto" else float(self.threshold)
-        return TrainingConfig(
-            lambda_recon=self.lambda_recon,
-            lambda_sparse=self.lambda_sparse,
-            lambda_acyclic=self.lambda_acyclic,
-            lambda_disen=self.lambda_disen,
-            learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay,
-            max_grad_norm=self.max_grad_norm,
-            lr_factor=self.lr_factor,
-            lr_patience=self.lr_patience,
-            max_epochs=self.max_epochs,
-            steps_per_epoch=self.steps_per_epoch,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            n_stages=self.n_stages,
-            acyclic_growth=self.acyclic_growth,
-            h_tol=self.h_tol,
-            acyclicity=self.acyclicity,
-            log_threshold=log_threshold,
-            verbose=self.verbose,
-            max_time=self.max_time,
-        )
-
-    def _train(self, Z, train_idx, val_idx, device, on_epoch, rng):
-        config = self._training_config()
-        common = {
-            "equal_variances": bool(self.equal_variances),
-            "allowed": self.edge_mask_,
-            "device": device,
-            "on_epoch": on_epoch,
-        }
-        if self.model == "mlp":
-            # drawn after the split, so the linear model's draws are unchanged
-            seed = int(rng.randint(0, 2**31 - 1))
-            return _fitting.train_mlp(
-                Z, train_idx, val_idx, config, hidden_units=self.hidden_units, seed=seed, **common
-            )
-        return _fitting.train_linear(Z, train_idx, val_idx, config, **common)
-
-    def _set_graph_mlp(self, weights, Z, model, train_idx, val_idx, device, refine=True):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.mlp_graph(
-            weights,
-            Z,
-            model,
-            train_idx,
-            val_idx,
-            self._training_config(),
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            allowed=self.edge_mask_,
-            refine=refine,
-            device=device,
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
-
-    def _set_graph(self, weights, Z, refine=True):
-        self.raw_adjacency_ = weights
-        fitted = _fitting.linear_graph(
-            weights,
-            Z,
-            threshold=self.threshold,
-            equal_variances=bool(self.equal_variances),
-            required=self.required_mask_,
-            allowed=self.edge_mask_,
-            refine=refine,
-            orient=self.lambda_disen > 0,
-        )
-        for name, value in fitted.items():
-            setattr(self, name, value)
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):
@@ -663,10 +588,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = (X - self.mean_) / self.scale_
-        if self.model == "mlp":
-            R = Z - mlp_predict(self.mlp_params_, Z)
-        else:
-            R = Z - Z @ self.adjacency_
+        R = Z - get_model(self.model).predict(self.adjacency_, self.model_params_, Z)
         per_node = -0.5 * (np.log(2 * np.pi * self.noise_var_) + R**2 / self.noise_var_)
         return per_node.sum(axis=1) - np.log(self.scale_).sum()
 

@@ -1,508 +1,337 @@
-"""Torch structural equation models fitted by the training loop.
+"""Structural equation models: the protocols they meet and the registry that names them.
 
-A model owns its parameters and knows how to turn data into the statistics
-its reconstruction loss needs (:meth:`LinearSEM.prepare`), how to compute that
-loss (:meth:`LinearSEM.recon_loss`) and how to expose the weighted adjacency
-(:meth:`LinearSEM.adjacency`).
+A *model* is two things:
 
-* :class:`LinearSEM` -- ``X = X W + E``; its statistic is the second-moment
-  matrix, so a step costs nothing in ``n``.
-* :class:`MLPSEM` -- ``X_j = f_j(X) + E_j`` with one small MLP per node
-  (NOTEARS-MLP family); its statistic is the data itself.
+1. **A torch module the training loop fits** (:class:`StructuralModel`):
+   ``adjacency()`` returns the weighted adjacency ``W`` (``W[i, j] != 0``
+   means ``i -> j``) with a gradient; ``prepare(X)`` turns a data tensor
+   into the statistics its loss needs; ``recon_loss(stats)`` is the
+   mean-reduced reconstruction loss. Optional methods unlock more:
+   ``residuals(X)`` (the ``lambda_disen`` term), ``recon_loss_and_grad``
+   and ``recon_loss_and_grad_numpy`` (closed-form fast paths of the loop),
+   ``restrict_(allowed)`` and ``numpy_params()`` (refitting on a DAG).
+2. **A plug-in the estimator calls** (:class:`ModelPlugin`): it builds
+   the module, trains it with the shared loop, selects a graph from the
+   learned weights and predicts each node from its parents (for
+   ``score_samples``). The base class implements all of it for a model that
+   is linear in ``W``; a model overrides only what differs.
+
+Models are registered by name (:func:`register_model`) and found with
+:func:`get_model`; ``StableDAGLearner(model=...)``, its parameter checks
+and the command line read the registry. The built-in models are
+:class:`stabledag.linear.LinearModel` and :class:`stabledag.mlp.MLPModel`,
+imported when first asked for.
+
+Adding a model: write a module with a torch module meeting
+:class:`StructuralModel` and a :class:`ModelPlugin` subclass whose
+:meth:`ModelPlugin.build` returns it, then ``register_model(MyModel())``.
 """
 
-import math
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-import torch
 
-from . import _linear_numpy
-from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
+from . import graph
+from ._scores import GaussianBIC, ols_weights
+from ._selection import select_threshold
+from ._training import data_tensors, train
 
-__all__ = ["LinearSEM", "MLPSEM", "mlp_predict"]
+__all__ = [
+    "StructuralModel",
+    "ModelPlugin",
+    "FitContext",
+    "FittedGraph",
+    "register_model",
+    "get_model",
+    "available_models",
+    "linear_memory_bytes",
+    "noise_variances",
+]
 
 
-class LinearSEM(torch.nn.Module):
-    """Linear SEM ``X = X W + noise`` with a zero diagonal.
-
-    Parameters
-    ----------
-    n_nodes : int
-        Number of variables ``d``.
-    equal_variances : bool, default=False
-        Least-squares loss (one shared noise variance) if True, else the
-        unit-free Gaussian likelihood with one noise variance per node.
-    init : ndarray of shape (d, d), optional
-        Starting weights; zeros by default.
-    allowed : ndarray of bool, shape (d, d), optional
-        Edges that may be nonzero; the others (and the diagonal) are held
-        at exactly zero (forbidden edges, tiers).
-    dtype : torch.dtype, default=torch.float64
-        Floating type of the parameters.
-    device : str or torch.device, default="cpu"
-        Where the parameters live.
+@runtime_checkable
+class StructuralModel(Protocol):
+    """What the training loop needs of a model: three methods.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from stabledag.models import LinearSEM
-    >>> model = LinearSEM(3)
-    >>> model.adjacency().shape
-    torch.Size([3, 3])
+    >>> from stabledag.linear import LinearSEM
+    >>> from stabledag.models import StructuralModel
+    >>> isinstance(LinearSEM(3), StructuralModel)
+    True
     """
 
-    def __init__(
-        self,
-        n_nodes,
-        *,
-        equal_variances=False,
-        init=None,
-        allowed=None,
-        dtype=torch.float64,
-        device="cpu",
-    ):
-        super().__init__()
-        self.equal_variances = equal_variances
-        weight = torch.zeros(n_nodes, n_nodes, dtype=dtype, device=device)
-        if init is not None:
-            weight = torch.as_tensor(init, dtype=dtype, device=device).clone()
-        mask = 1.0 - torch.eye(n_nodes, dtype=dtype, device=device)
-        if allowed is not None:
-            mask = mask * torch.as_tensor(allowed, dtype=dtype, device=device)
-        self.register_buffer("mask", mask)
-        self.weight = torch.nn.Parameter(weight * mask)
-
     def adjacency(self):
-        """The weighted adjacency ``W`` (diagonal fixed at zero), with a gradient.
-
-        Returns
-        -------
-        torch.Tensor of shape (d, d)
-
-        Examples
-        --------
-        >>> from stabledag.models import LinearSEM
-        >>> float(LinearSEM(2).adjacency().sum())
-        0.0
-        """
-        return self.weight * self.mask
+        """The weighted adjacency ``W``, a (d, d) tensor with a gradient."""
 
     def prepare(self, X):
-        """Second-moment matrix of centred data, the linear model's statistic.
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Centred data.
-
-        Returns
-        -------
-        torch.Tensor of shape (d, d)
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import LinearSEM
-        >>> LinearSEM(2).prepare(torch.ones(4, 2, dtype=torch.float64)).shape
-        torch.Size([2, 2])
-        """
-        return X.T @ X / X.shape[0]
+        """The statistics of the data tensor ``X`` that :meth:`recon_loss` takes."""
 
     def recon_loss(self, stats):
-        """Mean-reduced reconstruction loss on prepared statistics.
-
-        Parameters
-        ----------
-        stats : torch.Tensor of shape (d, d)
-            Output of :meth:`prepare`.
-
-        Returns
-        -------
-        torch.Tensor
-            Scalar: :func:`~stabledag.losses.squared_loss` or
-            :func:`~stabledag.losses.gaussian_nll`.
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import LinearSEM
-        >>> model = LinearSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.eye(2, dtype=torch.float64)))
-        0.5
-        """
-        W = self.adjacency()
-        return squared_loss(W, stats) if self.equal_variances else gaussian_nll(W, stats)
-
-    def residuals(self, X):
-        """Residuals ``X - X W``.
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Centred data.
-
-        Returns
-        -------
-        torch.Tensor of shape (n_samples, d)
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import LinearSEM
-        >>> LinearSEM(2).residuals(torch.ones(3, 2, dtype=torch.float64)).shape
-        torch.Size([3, 2])
-        """
-        return X - X @ self.adjacency()
-
-    def recon_loss_and_grad(self, stats):
-        """:meth:`recon_loss` and its gradient with respect to ``W``, without autograd.
-
-        The training loop's fast path for this model: closed-form gradients
-        make a step a handful of tensor operations.
-
-        Parameters
-        ----------
-        stats : torch.Tensor of shape (d, d)
-            Output of :meth:`prepare`.
-
-        Returns
-        -------
-        value : torch.Tensor
-            Scalar, as :meth:`recon_loss`.
-        grad : torch.Tensor of shape (d, d)
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import LinearSEM
-        >>> model = LinearSEM(2, equal_variances=True)
-        >>> value, grad = model.recon_loss_and_grad(torch.eye(2, dtype=torch.float64))
-        >>> float(value), grad.shape
-        (0.5, torch.Size([2, 2]))
-        """
-        with torch.no_grad():
-            W = self.adjacency()
-            if self.equal_variances:
-                return squared_loss_and_grad(W, stats)
-            return gaussian_nll_and_grad(W, stats)
-
-    def recon_loss_and_grad_numpy(self, stats):
-        """:meth:`recon_loss_and_grad` in NumPy, for a float64 model on the CPU.
-
-        The training loop's CPU fast path (see :mod:`stabledag._linear_numpy`).
-
-        Parameters
-        ----------
-        stats : ndarray of shape (d, d)
-            Output of :meth:`prepare`, as a NumPy array.
-
-        Returns
-        -------
-        value : float
-        grad : ndarray of shape (d, d)
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from stabledag.models import LinearSEM
-        >>> value, grad = LinearSEM(2, equal_variances=True).recon_loss_and_grad_numpy(np.eye(2))
-        >>> value, grad.shape
-        (0.5, (2, 2))
-        """
-        W = self.weight.detach().numpy() * self.mask.numpy()
-        if self.equal_variances:
-            return _linear_numpy.squared_loss_and_grad(W, stats)
-        return _linear_numpy.gaussian_nll_and_grad(W, stats)
+        """The mean-reduced reconstruction loss, a scalar tensor."""
 
 
-class MLPSEM(torch.nn.Module):
-    r"""Nonlinear SEM ``X_j = f_j(X) + E_j``, one one-hidden-layer MLP per node.
+@dataclass(frozen=True)
+class FitContext:
+    """Everything a plug-in needs to know about one fit besides the data.
 
-    The NOTEARS-MLP architecture (Zheng et al. 2020): node ``j``'s network is
-
-    .. math::
-
-        f_j(x) = \sum_k v_{jk}\,\sigma\big(\textstyle\sum_i U_{jki} x_i + b_{jk}\big) + c_j
-
-    with a sigmoid :math:`\sigma`. The first layer is *locally connected*:
-    every node has its own weights on every input, so ``f_j`` depends on
-    ``x_i`` only through the column :math:`U_{j\cdot i}`, and the weighted
-    adjacency is its norm, :math:`A_{ij} = \|U_{j\cdot i}\|_2`
-    (``A[i, j] == 0`` means ``f_j`` does not depend on ``x_i``). The
-    acyclicity function and the L1 penalty (a group lasso on these columns)
-    act on ``A``.
-
-    The reconstruction loss, mean-reduced over samples and nodes:
-
-    * ``equal_variances=True``: half the mean squared residual (NOTEARS-MLP's
-      least squares).
-    * ``equal_variances=False`` (default): the Gaussian negative
-      log-likelihood per sample and node with one noise variance per node
-      profiled out, including the Jacobian of the map ``x -> x - f(x)``,
-      :math:`\frac{1}{2d}\sum_j \log \hat\sigma_j^2 -
-      \frac{1}{nd}\sum_n \log|\det(I - J_f(x_n))|`. On a DAG the Jacobian
-      term is zero; off it, it stops cycles from buying a small residual
-      variance (the nonlinear analogue of the linear model's
-      :math:`\log|\det(I - W)|`).
-
-    Parameters
+    Attributes
     ----------
-    n_nodes : int
-        Number of variables ``d``.
-    hidden_units : int, default=10
-        Hidden units per node.
-    equal_variances : bool, default=False
-        Least squares if True, else the per-node-variance likelihood.
-    allowed : ndarray of bool, shape (d, d), optional
-        Edges that may be nonzero (``allowed[i, j]``: ``i -> j``); the others
-        and the diagonal are held at exactly zero.
-    generator : torch.Generator, optional
-        Source of the random initial weights (seeded by the estimator, so the
-        global RNG is never touched); a fixed seed 0 if None.
-    dtype : torch.dtype, default=torch.float64
-        Floating type of the parameters.
-    device : str or torch.device, default="cpu"
-        Where the parameters live.
+    params : dict
+        The estimator's parameters (``StableDAGLearner.get_params()``).
+    allowed : ndarray of bool, shape (d, d)
+        Edges the prior knowledge allows (False on the diagonal).
+    required : ndarray of bool, shape (d, d)
+        Edges the prior knowledge requires.
+    device : torch.device
+    seed : int
+        Seed for the model's own random draws (drawn from ``random_state``).
+    on_epoch : callable or None
+        Called with every epoch's history record.
+    """
+
+    params: dict
+    allowed: np.ndarray
+    required: np.ndarray
+    device: Any = "cpu"
+    seed: int = 0
+    on_epoch: Any = None
+
+
+@dataclass
+class FittedGraph:
+    """The selected graph of a fit, as plain NumPy values.
+
+    Attributes
+    ----------
+    threshold : float
+        The threshold that gave the graph before any refinement.
+    adjacency : ndarray of shape (d, d)
+        Weights of the selected DAG (its pattern is the graph).
+    noise_var : ndarray of shape (d,)
+        Residual variance of each node (standard units).
+    params : dict of ndarray
+        Model-specific fitted parameters used by :meth:`ModelPlugin.predict`
+        (empty for the linear model, whose weights are ``adjacency``).
+    """
+
+    threshold: float
+    adjacency: np.ndarray
+    noise_var: np.ndarray
+    params: dict = field(default_factory=dict)
+
+
+class ModelPlugin:
+    """Base class of the model plug-ins: train, select a graph, predict.
+
+    The defaults fit a model that is linear in ``W``: :meth:`train` builds
+    the module with :meth:`build` and runs the shared training loop on the
+    statistics from the module's ``prepare``; :meth:`select_graph` cuts
+    ``|W|`` at the threshold whose DAG has the lowest extended BIC of
+    least-squares refits and refits the weights by least squares;
+    :meth:`predict` is ``Z @ adjacency``. Subclasses set :attr:`name` and
+    implement :meth:`build`, and override the rest as needed.
 
     Examples
     --------
-    >>> import torch
-    >>> from stabledag.models import MLPSEM
-    >>> model = MLPSEM(3, hidden_units=4)
-    >>> model.adjacency().shape
-    torch.Size([3, 3])
-    >>> X = torch.zeros(5, 3, dtype=torch.float64)
-    >>> model(X).shape
-    torch.Size([5, 3])
+    A linear SEM trained through autograd only (no closed-form fast path):
+
+    >>> import numpy as np
+    >>> from stabledag import StableDAGLearner
+    >>> from stabledag.linear import LinearSEM
+    >>> from stabledag.models import ModelPlugin, register_model
+    >>> class AutogradLinear(LinearSEM):
+    ...     recon_loss_and_grad = recon_loss_and_grad_numpy = None
+    >>> class AutogradModel(ModelPlugin):
+    ...     name = "autograd-linear-example"
+    ...     def build(self, n_nodes, *, params, allowed, device, seed):
+    ...         return AutogradLinear(n_nodes, allowed=allowed, device=device)
+    >>> register_model(AutogradModel(), replace=True)
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=300)
+    >>> X = np.column_stack([a, a + rng.normal(size=300)])
+    >>> est = StableDAGLearner(model="autograd-linear-example", random_state=0).fit(X)
+    >>> int(est.predict_graph().sum())
+    1
     """
 
-    def __init__(
-        self,
-        n_nodes,
-        *,
-        hidden_units=10,
-        equal_variances=False,
-        allowed=None,
-        generator=None,
-        dtype=torch.float64,
-        device="cpu",
-    ):
-        super().__init__()
-        d, m = int(n_nodes), int(hidden_units)
-        self.equal_variances = equal_variances
-        if generator is None:
-            generator = torch.Generator().manual_seed(0)
-        mask = 1.0 - torch.eye(d, dtype=dtype)
-        if allowed is not None:
-            mask = mask * torch.as_tensor(np.asarray(allowed, dtype=float), dtype=dtype)
-        # first-layer mask, indexed [child j, hidden k, parent i]
-        self.register_buffer("mask", mask.T.unsqueeze(1).expand(d, m, d).clone().to(device))
+    #: The name the estimator's ``model`` parameter uses.
+    name = None
+    #: Estimator parameters that only this model reads (documentation; checked by the model).
+    own_params = ()
 
-        def uniform(shape, bound):
-            draw = torch.rand(shape, generator=generator, dtype=dtype)
-            return ((2.0 * draw - 1.0) * bound).to(device)
+    def check_params(self, params):
+        """Raise a ``ValueError`` for parameter values this model cannot use."""
 
-        # small first layer: sum_i A_ij^2 about 0.1, well inside the log-det domain
-        bound1 = math.sqrt(0.3 / (d * m))
-        self.weight1 = torch.nn.Parameter(uniform((d, m, d), bound1) * self.mask)
-        self.bias1 = torch.nn.Parameter(uniform((d, m), 1.0))
-        self.weight2 = torch.nn.Parameter(uniform((d, m), 1.0 / math.sqrt(m)))
-        self.bias2 = torch.nn.Parameter(torch.zeros(d, dtype=dtype, device=device))
+    def memory_bytes(self, n_samples, n_features, params):
+        """Bytes a fit will allocate at its peak (an estimate; see :func:`linear_memory_bytes`)."""
+        return linear_memory_bytes(n_samples, n_features)
 
-    def adjacency(self):
-        """Weighted adjacency, ``A[i, j]`` the norm of node ``j``'s first-layer weights on ``i``.
+    def build(self, n_nodes, *, params, allowed, device, seed):
+        """A new :class:`StructuralModel` for ``n_nodes`` variables, edges within ``allowed``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build().")
 
-        Returns
-        -------
-        torch.Tensor of shape (d, d)
-            Non-negative, zero on the diagonal, with a gradient.
-
-        Examples
-        --------
-        >>> from stabledag.models import MLPSEM
-        >>> float(MLPSEM(2).adjacency().diagonal().abs().sum())
-        0.0
-        """
-        return torch.linalg.vector_norm(self.weight1 * self.mask, dim=1).T
-
-    def _hidden(self, X):
-        """Pre-activations of every node's hidden layer, shape (n, d, m)."""
-        return torch.einsum("ni,jki->njk", X, self.weight1 * self.mask) + self.bias1
-
-    def forward(self, X):
-        """Predictions ``f(X)``, one column per node.
+    def train(self, stats, config, ctx):
+        """Build the module and fit it with the shared loop; return ``(TrainingResult, module)``.
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Centred data.
-
-        Returns
-        -------
-        torch.Tensor of shape (n_samples, d)
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import MLPSEM
-        >>> MLPSEM(2)(torch.ones(3, 2, dtype=torch.float64)).shape
-        torch.Size([3, 2])
+        stats : DataStatistics
+            Prepared rows, split and second moments (:mod:`stabledag._statistics`).
+        config : TrainingConfig
+        ctx : FitContext
         """
-        return (torch.sigmoid(self._hidden(X)) * self.weight2).sum(dim=2) + self.bias2
+        module = self.build(
+            stats.Z.shape[1],
+            params=ctx.params,
+            allowed=ctx.allowed,
+            device=ctx.device,
+            seed=ctx.seed,
+        )
+        data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
+        prepared = module.prepare(data[0]), module.prepare(data[1])
+        return train(module, *prepared, config, ctx.on_epoch, data), module
 
-    def prepare(self, X):
-        """The MLP's statistic is the (centred) data itself.
+    def select_graph(self, weights, module, stats, config, ctx, *, refine):
+        """Choose the DAG from the learned ``weights``; return a :class:`FittedGraph`.
+
+        ``refine`` is False when the estimator asks for no refinement or when
+        training ran out of ``max_time``.
+        """
+        S, n_eff = stats.full.matrix, stats.full.n_eff
+        score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
+        threshold = ctx.params["threshold"]
+        if threshold == "auto":
+            threshold = select_threshold(weights, score, ctx.required)
+        B = graph.threshold_to_dag(weights, float(threshold), ctx.required) != 0
+        adjacency, variances = ols_weights(S, B)
+        return FittedGraph(float(threshold), adjacency, noise_variances(variances, ctx.params))
+
+    def predict(self, adjacency, params, Z):
+        """Each node's prediction from its parents, for data in the training units.
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Centred data.
+        adjacency : ndarray of shape (d, d)
+            The fitted ``adjacency_``.
+        params : dict
+            The fitted ``model_params_``.
+        Z : ndarray of shape (n_samples, d)
+            Centred and scaled data.
 
         Returns
         -------
-        torch.Tensor of shape (n_samples, d)
-            ``X`` unchanged.
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import MLPSEM
-        >>> X = torch.ones(4, 2, dtype=torch.float64)
-        >>> MLPSEM(2).prepare(X) is X
-        True
+        ndarray of shape (n_samples, d)
         """
-        return X
-
-    def residuals(self, X):
-        """Residuals ``X - f(X)``.
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Centred data.
-
-        Returns
-        -------
-        torch.Tensor of shape (n_samples, d)
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import MLPSEM
-        >>> MLPSEM(2).residuals(torch.ones(3, 2, dtype=torch.float64)).shape
-        torch.Size([3, 2])
-        """
-        return X - self(X)
-
-    def recon_loss(self, X, eps=1e-12):
-        """Mean-reduced reconstruction loss (see the class docstring).
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, d)
-            Output of :meth:`prepare`.
-        eps : float, default=1e-12
-            Floor on the residual variances.
-
-        Returns
-        -------
-        torch.Tensor
-            Scalar.
-
-        Examples
-        --------
-        >>> import torch
-        >>> from stabledag.models import MLPSEM
-        >>> model = MLPSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.zeros(3, 2, dtype=torch.float64))) >= 0
-        True
-        """
-        pre = self._hidden(X)
-        act = torch.sigmoid(pre)
-        R = X - ((act * self.weight2).sum(dim=2) + self.bias2)
-        if self.equal_variances:
-            return 0.5 * (R * R).mean()
-        d = X.shape[1]
-        variances = (R * R).mean(dim=0).clamp_min(eps)
-        # J[n, j, i] = d f_j / d x_i at sample n
-        slope = act * (1.0 - act) * self.weight2
-        J = torch.einsum("njk,jki->nji", slope, self.weight1 * self.mask)
-        eye = torch.eye(d, dtype=X.dtype, device=X.device)
-        _, logabsdet = torch.linalg.slogdet(eye - J)
-        return 0.5 * torch.log(variances).mean() - logabsdet.mean() / d
-
-    @torch.no_grad()
-    def restrict_(self, allowed):
-        """Hold every edge outside ``allowed`` at zero from now on (in place).
-
-        Parameters
-        ----------
-        allowed : ndarray of bool, shape (d, d)
-            ``allowed[i, j]``: ``i -> j`` may stay.
-
-        Returns
-        -------
-        MLPSEM
-            ``self``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from stabledag.models import MLPSEM
-        >>> model = MLPSEM(2).restrict_(np.zeros((2, 2), dtype=bool))
-        >>> float(model.adjacency().sum())
-        0.0
-        """
-        keep = torch.as_tensor(np.asarray(allowed, dtype=float), dtype=self.mask.dtype)
-        self.mask.mul_(keep.T.unsqueeze(1).to(self.mask.device))
-        self.weight1.mul_(self.mask)
-        return self
-
-    def numpy_params(self):
-        """The network as a dict of NumPy arrays (for :func:`mlp_predict` and pickling).
-
-        Returns
-        -------
-        dict
-            ``weight1`` (d, m, d) masked, ``bias1`` (d, m), ``weight2`` (d, m),
-            ``bias2`` (d,).
-
-        Examples
-        --------
-        >>> from stabledag.models import MLPSEM
-        >>> sorted(MLPSEM(2).numpy_params())
-        ['bias1', 'bias2', 'weight1', 'weight2']
-        """
-        with torch.no_grad():
-            tensors = {
-                "weight1": self.weight1 * self.mask,
-                "bias1": self.bias1,
-                "weight2": self.weight2,
-                "bias2": self.bias2,
-            }
-            return {k: v.detach().cpu().numpy().copy() for k, v in tensors.items()}
+        return Z @ adjacency
 
 
-def mlp_predict(params, X):
-    """Predictions of an :class:`MLPSEM` from its :meth:`MLPSEM.numpy_params`, in NumPy.
-
-    Parameters
-    ----------
-    params : dict
-        Output of :meth:`MLPSEM.numpy_params`.
-    X : ndarray of shape (n_samples, d)
-        Data in the units the model was trained on.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, d)
+def noise_variances(variances, params):
+    """Per-node noise variances, replaced by their mean in the equal-variance mode.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from stabledag.models import MLPSEM, mlp_predict
-    >>> mlp_predict(MLPSEM(2).numpy_params(), np.zeros((3, 2))).shape
-    (3, 2)
+    >>> from stabledag.models import noise_variances
+    >>> noise_variances(np.array([1.0, 3.0]), {"equal_variances": True}).tolist()
+    [2.0, 2.0]
     """
-    pre = np.einsum("ni,jki->njk", X, params["weight1"]) + params["bias1"]
-    return (params["weight2"] / (1.0 + np.exp(-pre))).sum(axis=2) + params["bias2"]
+    if params["equal_variances"]:
+        return np.full_like(variances, variances.mean())
+    return variances
+
+
+# float64 (d, d) matrices alive at the peak of a linear fit: weights, gradients, optimiser
+# moments, saved states, acyclicity terms and the second moments (about 32 were measured
+# at d = 2000), and copies of the (n, d) data during validation and scaling.
+_DD_MATRICES = 48
+_ND_COPIES = 8
+
+
+def linear_memory_bytes(n_samples, n_features):
+    """The linear model's peak memory, ``8 * (48 d**2 + 8 n d)`` bytes (float64).
+
+    Examples
+    --------
+    >>> from stabledag.models import linear_memory_bytes
+    >>> linear_memory_bytes(1000, 10)
+    678400
+    """
+    return 8 * (_DD_MATRICES * n_features**2 + _ND_COPIES * n_samples * n_features)
+
+
+_REGISTRY = {}
+# Built-in models, imported on first use: name -> "module:class".
+_BUILTIN = {
+    "linear": "stabledag.linear:LinearModel",
+    "mlp": "stabledag.mlp:MLPModel",
+}
+
+
+def register_model(plugin, *, replace=False):
+    """Make a model available to ``StableDAGLearner(model=plugin.name)`` and the CLI.
+
+    Parameters
+    ----------
+    plugin : ModelPlugin
+        An instance with a string ``name``.
+    replace : bool, default=False
+        Allow replacing a registered model of the same name.
+
+    Examples
+    --------
+    >>> from stabledag.models import ModelPlugin, available_models, register_model
+    >>> class Toy(ModelPlugin):
+    ...     name = "toy-example"
+    >>> register_model(Toy(), replace=True)
+    >>> "toy-example" in available_models()
+    True
+    """
+    name = getattr(plugin, "name", None)
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"A model plug-in needs a non-empty string name, got {name!r}.")
+    if not replace and (name in _REGISTRY or name in _BUILTIN):
+        raise ValueError(f"A model named {name!r} is already registered; pass replace=True.")
+    _REGISTRY[name] = plugin
+
+
+def available_models():
+    """Names of the registered models, built-ins first.
+
+    Examples
+    --------
+    >>> from stabledag.models import available_models
+    >>> available_models()[:2]
+    ['linear', 'mlp']
+    """
+    return list(_BUILTIN) + sorted(n for n in _REGISTRY if n not in _BUILTIN)
+
+
+def get_model(model):
+    """The plug-in for ``model``: a registered name, or a plug-in instance itself.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the registered ones.
+
+    Examples
+    --------
+    >>> from stabledag.models import get_model
+    >>> get_model("linear").name
+    'linear'
+    """
+    if isinstance(model, ModelPlugin):
+        return model
+    if isinstance(model, str):
+        if model not in _REGISTRY and model in _BUILTIN:
+            module_name, class_name = _BUILTIN[model].split(":")
+            _REGISTRY[model] = getattr(importlib.import_module(module_name), class_name)()
+        if model in _REGISTRY:
+            return _REGISTRY[model]
+    raise ValueError(
+        f"model must be one of {available_models()} or a ModelPlugin instance, got {model!r}. "
+        "Register new models with stabledag.models.register_model."
+    )
