@@ -3,7 +3,7 @@ r"""Data statistics for messy tables: missing cells, binary and ordinal columns,
 The linear model learns from a second-moment matrix and a sample size only. This
 module turns a table into that pair for data that are not complete continuous
 Gaussian columns, each estimator a pure function ``(values, columns) ->``
-:class:`DataStatistics` (NumPy and SciPy only, no torch):
+:class:`MomentEstimate` (NumPy and SciPy only, no torch):
 
 * :func:`pearson_statistics`: complete data, the maximum-likelihood covariance.
 * :func:`em_statistics`: missing cells (NaN); the Gaussian maximum-likelihood
@@ -41,7 +41,7 @@ __all__ = [
     "MAX_LEVELS",
     "MIN_EIGENVALUE",
     "ColumnInfo",
-    "DataStatistics",
+    "MomentEstimate",
     "encode_columns",
     "check_observed",
     "check_no_missing",
@@ -109,8 +109,11 @@ class ColumnInfo:
 
 
 @dataclass(frozen=True)
-class DataStatistics:
-    """The statistics the linear model learns from, and where they came from.
+class MomentEstimate:
+    """A second-moment matrix, its effective sample size, and where they came from.
+
+    Duck-compatible with :class:`stabledag._statistics.Moments` (``matrix``,
+    ``n_eff``), with diagnostics for a training log (:meth:`summary`).
 
     Attributes
     ----------
@@ -1515,7 +1518,7 @@ def pearson_statistics(values, columns):
 
     Returns
     -------
-    DataStatistics
+    MomentEstimate
 
     Examples
     --------
@@ -1532,7 +1535,7 @@ def pearson_statistics(values, columns):
     mean = values.mean(axis=0)
     centred = values - mean
     n, d = values.shape
-    return DataStatistics(
+    return MomentEstimate(
         matrix=centred.T @ centred / n,
         n_eff=float(n),
         n_samples=n,
@@ -1562,7 +1565,7 @@ def em_statistics(values, columns, *, tol=1e-6, max_iter=1000):
 
     Returns
     -------
-    DataStatistics
+    MomentEstimate
 
     Examples
     --------
@@ -1583,7 +1586,7 @@ def em_statistics(values, columns, *, tol=1e-6, max_iter=1000):
     R = _correlation_of(cov)
     V = _pearson_variances(R, counts)
     n = values.shape[0]
-    return DataStatistics(
+    return MomentEstimate(
         matrix=cov,
         n_eff=effective_sample_size(R, V),
         n_samples=n,
@@ -1611,7 +1614,7 @@ def pairwise_statistics(values, columns, *, method="higham"):
 
     Returns
     -------
-    DataStatistics
+    MomentEstimate
 
     Examples
     --------
@@ -1630,7 +1633,7 @@ def pairwise_statistics(values, columns, *, method="higham"):
     R = _correlation_of(cov)
     V = _pearson_variances(R, counts)
     n = values.shape[0]
-    return DataStatistics(
+    return MomentEstimate(
         matrix=cov,
         n_eff=effective_sample_size(R, V),
         n_samples=n,
@@ -1659,7 +1662,7 @@ def latent_statistics(values, columns):
 
     Returns
     -------
-    DataStatistics
+    MomentEstimate
         ``matrix`` is a correlation matrix, ``mean`` zeros.
 
     Examples
@@ -1678,7 +1681,7 @@ def latent_statistics(values, columns):
     observed = ~np.isnan(values)
     counts = _pair_counts(observed)
     n, d = values.shape
-    return DataStatistics(
+    return MomentEstimate(
         matrix=R,
         n_eff=effective_sample_size(R, V),
         n_samples=n,
@@ -1691,7 +1694,7 @@ def latent_statistics(values, columns):
     )
 
 
-#: The estimators by name, each ``(values, columns) -> DataStatistics``.
+#: The estimators by name, each ``(values, columns) -> MomentEstimate``.
 STATISTICS = {
     "pearson": pearson_statistics,
     "em": em_statistics,
