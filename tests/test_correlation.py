@@ -27,6 +27,7 @@ from stabledag._correlation import (
     latent_correlation,
     latent_statistics,
     nearest_correlation,
+    noise_floor,
     normal_scores,
     pairwise_correlation,
     pairwise_covariance,
@@ -34,6 +35,7 @@ from stabledag._correlation import (
     pearson_statistics,
     polychoric_correlation,
     polyserial_correlation,
+    residual_information,
     spearman_sine,
 )
 
@@ -398,15 +400,66 @@ def test_effective_sample_size_weights_entries_by_precision():
     assert effective_sample_size(R, noisy) == pytest.approx(expected)
 
 
+def brute_residual_information(cuts, sigma):
+    """Fisher information about log(sigma) of an ordinal probit, by quadrature and differences."""
+    from scipy import integrate
+
+    a = np.r_[-np.inf, cuts, np.inf]
+
+    def probs(mu, log_s):
+        return np.diff(stats.norm.cdf((a - mu) / np.exp(log_s)))
+
+    def info(mu):
+        h = 1e-5
+        p = probs(mu, np.log(sigma))
+        dp = (probs(mu, np.log(sigma) + h) - probs(mu, np.log(sigma) - h)) / (2 * h)
+        return np.sum(np.where(p > 1e-300, dp**2 / np.maximum(p, 1e-300), 0.0))
+
+    spread = np.sqrt(1 - sigma**2)
+    value, _ = integrate.quad(lambda m: info(m) * stats.norm.pdf(m, scale=spread), -8, 8, limit=200)
+    return value / 2  # observing the latent value itself: 2
+
+
+@pytest.mark.parametrize("cuts, sigma", [([0.0], 0.1), ([0.7], 0.3), ([-1, 0.2, 1.1], 0.15)])
+def test_residual_information_matches_quadrature(cuts, sigma):
+    expected = brute_residual_information(np.array(cuts), sigma)
+    assert residual_information(cuts, sigma) == pytest.approx(expected, rel=1e-3)
+
+
+def test_noise_floor_is_the_median_extra_noise():
+    R = er_correlation(6, 2)
+    i, j = np.triu_indices(6, 1)
+    pearson = (1 - R**2) ** 2 / 500
+    extra = np.random.default_rng(0).uniform(0, 1e-3, size=(6, 6))
+    extra = (extra + extra.T) / 2
+    expected = np.sqrt(np.median(extra[i, j]))
+    assert noise_floor(R, pearson + extra, 500) == pytest.approx(expected)
+    assert noise_floor(R, pearson, 500) == MIN_EIGENVALUE
+
+
 def test_latent_n_eff_is_n_for_complete_continuous_data_and_less_for_binary():
     rng = np.random.default_rng(5)
     U = rng.multivariate_normal(np.zeros(5), er_correlation(5, 5), size=400)
     assert latent_statistics(*encode_columns(U)).n_eff == pytest.approx(400)
     X = U.copy()
-    X[:, :2] = U[:, :2] > 0
-    stats_ = latent_statistics(*encode_columns(X))
-    # a binary-binary pair at rho = 0 costs a factor pi**2 / 4 (median split)
-    assert 400 / (np.pi**2 / 4) / 3 < stats_.n_eff < 400
+    X[:, :2] = U[:, :2] > 0.3
+    est = latent_statistics(*encode_columns(X))
+    K = np.linalg.inv(est.matrix)
+    shares = [stats.norm.ppf(1 - X[:, j].mean()) for j in range(2)]
+    per_node = [brute_residual_information([shares[j]], K[j, j] ** -0.5) for j in range(2)]
+    R, V = est.matrix, est.variance_inflation * (1 - est.matrix**2) ** 2 / 400
+    expected = min(effective_sample_size(R, V), 400 * min(per_node))
+    assert est.n_eff == pytest.approx(expected, rel=1e-3)
+    assert est.n_eff < 400 / 3
+
+
+def test_latent_estimate_keeps_its_eigenvalues_above_the_noise():
+    rng = np.random.default_rng(9)
+    U = rng.multivariate_normal(np.zeros(10), er_correlation(10, 9), size=1000)
+    X = np.where(np.arange(10) < 4, U > 0.2, U).astype(float)
+    values, columns = encode_columns(X)
+    R, V, _ = latent_correlation(values, columns)
+    assert np.linalg.eigvalsh(R).min() >= 0.99 * noise_floor(R, V, 1000) > MIN_EIGENVALUE
 
 
 # ----------------------------------------------------------------------------- stage entries
