@@ -1366,11 +1366,11 @@ def residual_information(cuts, sigma, *, n_nodes=64):
     >>> from stabledag._correlation import residual_information
     >>> round(1 / residual_information([0.0], 0.1), 1)  # a median split, R^2 = 0.99
     23.0
-    >>> residual_information([0.0], 1.0) < residual_information([-1, -0.3, 0.3, 1], 1.0)
+    >>> residual_information([0.0], 0.5) < residual_information([-1, -0.3, 0.3, 1], 0.5)
     True
     """
     sigma = float(np.clip(sigma, 1e-3, 1.0))
-    spread = math.sqrt(max(1.0 - sigma**2, 0.0))
+    spread = math.sqrt(max(1.0 - sigma**2, 1e-6))
     cuts = np.asarray(cuts, dtype=np.float64)
     # Gauss-Legendre on pieces of [-9 spread, 9 spread] broken 10 sigma either side of
     # each cut: the information is a bump of width ~sigma at each cut
