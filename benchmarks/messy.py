@@ -238,9 +238,11 @@ def statistic_arms(scenario, X):
         R, V = variances_of(stats)
         extra = {"seconds": secs, "repaired": stats.repaired}
         out["latent"] = (stats.matrix, stats.n_eff, extra)
-        out["latent_mean"] = (stats.matrix, C.effective_sample_size(R, V, weighting="mean"), extra)
+        out["latent_pairwise_neff"] = (stats.matrix, C.effective_sample_size(R, V), extra)
         out["latent_n"] = (stats.matrix, n, extra)
         out["latent_n7"] = (stats.matrix, n / 7, extra)
+        ranks, secs = timed(C.latent_statistics, *C.encode_columns(X, kinds="continuous"))
+        out["rank_codes"] = (ranks.matrix, ranks.n_eff, {"seconds": secs})
         return out
     if scenario in ("monotone", "complete"):
         values, columns = C.encode_columns(X, kinds="continuous")

@@ -171,6 +171,34 @@ class MomentEstimate:
     repaired: bool = False
     extra: dict = field(default_factory=dict)
 
+    def moments_about(self, center):
+        """Second moments about ``center`` (the stage's ``S_val`` about the training mean).
+
+        ``matrix + (mean - center)(mean - center)^T`` for a covariance; a
+        correlation matrix (``latent``) is returned as it is.
+
+        Parameters
+        ----------
+        center : array-like of shape (d,)
+
+        Returns
+        -------
+        ndarray of shape (d, d)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag._correlation import encode_columns, pearson_statistics
+        >>> X = np.array([[0.0, 1.5], [2.0, 3.5]])
+        >>> pearson_statistics(*encode_columns(X)).moments_about(np.zeros(2))
+        array([[2.  , 3.5 ],
+               [3.5 , 6.25]])
+        """
+        if self.estimator == "latent":
+            return self.matrix.copy()
+        shift = self.mean - np.asarray(center, dtype=np.float64)
+        return self.matrix + np.outer(shift, shift)
+
     def summary(self):
         """A small dict for a training log: estimator, sizes, missing cells, column kinds.
 
