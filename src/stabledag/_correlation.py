@@ -189,10 +189,10 @@ class MomentEstimate:
         --------
         >>> import numpy as np
         >>> from stabledag._correlation import encode_columns, pearson_statistics
-        >>> X = np.array([[0.0, 1.5], [2.0, 3.5]])
+        >>> X = np.array([[0.5, 1.5], [2.5, 3.5]])
         >>> pearson_statistics(*encode_columns(X)).moments_about(np.zeros(2))
-        array([[2.  , 3.5 ],
-               [3.5 , 6.25]])
+        array([[3.25, 4.75],
+               [4.75, 7.25]])
         """
         if self.estimator == "latent":
             return self.matrix.copy()
