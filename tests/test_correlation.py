@@ -162,6 +162,10 @@ def brute_polychoric(x, y):
     yl, yc = np.unique(y, return_inverse=True)
     table = np.zeros((xl.size, yl.size))
     np.add.at(table, (xc, yc), 1)
+    return brute_polychoric_table(table)
+
+
+def brute_polychoric_table(table, bounds=(-0.99, 0.99)):
     a = np.r_[-np.inf, stats.norm.ppf(np.cumsum(table.sum(1))[:-1] / table.sum()), np.inf]
     b = np.r_[-np.inf, stats.norm.ppf(np.cumsum(table.sum(0))[:-1] / table.sum()), np.inf]
     big = 12.0  # SciPy's CDF wants finite limits
@@ -172,14 +176,26 @@ def brute_polychoric(x, y):
 
     def nll(r):
         total = 0.0
-        for i in range(xl.size):
-            for j in range(yl.size):
+        for i in range(table.shape[0]):
+            for j in range(table.shape[1]):
                 p = F(a[i + 1], b[j + 1], r) - F(a[i], b[j + 1], r)
                 p += F(a[i], b[j], r) - F(a[i + 1], b[j], r)
                 total -= table[i, j] * np.log(max(p, 1e-300))
         return total
 
-    return optimize.minimize_scalar(nll, bounds=(-0.99, 0.99), method="bounded").x
+    return optimize.minimize_scalar(nll, bounds=bounds, method="bounded").x
+
+
+def test_polychoric_with_an_empty_cell_stays_finite():
+    U = latent_pair(-0.97, 2000, seed=10)
+    x, y = (U[:, 0] > 0.2).astype(int), (U[:, 1] > 0.55).astype(int)
+    table = np.zeros((2, 2))
+    np.add.at(table, (x, y), 1)
+    assert table[1, 1] == 0  # without a correction the maximum is at rho = -1
+    rho, se = polychoric_correlation(x, y)
+    assert np.isfinite(se) and se < 0.05
+    table[1, 1] = 0.5  # psych::polychoric's correction
+    assert rho == pytest.approx(brute_polychoric_table(table, (-0.9999, 0.0)), abs=2e-4)
 
 
 def test_polychoric_matches_brute_force_ml():

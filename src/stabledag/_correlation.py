@@ -915,8 +915,22 @@ def _table_loglik(tables, cells):
     return (tables * np.log(np.maximum(cells, _TINY))).sum(axis=(1, 2))
 
 
+def _with_continuity(tables):
+    """Tables with 0.5 added to the empty cells of their observed rows and columns.
+
+    An empty cell puts the likelihood's maximum at |rho| = 1 (a 2 x 2 table of
+    two strongly correlated columns with skewed cuts has an expected count
+    far below 1 in one cell); the correction of ``psych::polychoric``
+    (``correct=0.5``) keeps the estimate and its variance finite.
+    """
+    rows = tables.sum(axis=2, keepdims=True) > 0
+    cols = tables.sum(axis=1, keepdims=True) > 0
+    return np.where((tables == 0) & rows & cols, 0.5, tables)
+
+
 def _polychoric_tables(tables, start):
     """ML latent correlation of each contingency table (P, L, L); (rho, variance)."""
+    tables = _with_continuity(tables)
     a = _cut_points(tables.sum(axis=2))
     b = _cut_points(tables.sum(axis=1))
     total = tables.sum(axis=(1, 2))
@@ -971,9 +985,11 @@ def polychoric_correlation(x, y):
     The latent bivariate normal correlation, by maximum likelihood on the
     contingency table with the thresholds at the normal quantiles of the
     marginal shares (Olsson's 1979 two-step estimator), Fisher scoring with
-    step halving. For two binary columns this is also the rank-based
-    estimate of Fan et al. (2017): their bridge function of Kendall's
-    tau_a gives the same correlation. Rows with a missing value are dropped.
+    step halving; 0.5 is added to empty cells (as ``psych::polychoric``
+    does), which keeps the estimate inside (-1, 1). For two binary columns
+    with no empty cell this is also the rank-based estimate of Fan et al.
+    (2017): their bridge function of Kendall's tau_a gives the same
+    correlation. Rows with a missing value are dropped.
 
     Parameters
     ----------
