@@ -1487,8 +1487,10 @@ def pairwise_covariance(values, *, method="higham"):
     """Covariance from incomplete rows: pairwise correlations made positive definite.
 
     The pairwise-complete correlation (:func:`pairwise_correlation`),
-    repaired by :func:`nearest_correlation` (``method``), scaled by each
-    column's standard deviation over its observed cells.
+    repaired by :func:`nearest_correlation` (``method``) with the
+    eigenvalue floor of :func:`noise_floor` (each pair's rows fewer than
+    ``n``: extra noise not shaped like a sample covariance's), scaled by
+    each column's standard deviation over its observed cells.
 
     Parameters
     ----------
@@ -1514,8 +1516,9 @@ def pairwise_covariance(values, *, method="higham"):
     """
     values = np.asarray(values, dtype=np.float64)
     check_observed(values, min_pair_rows=2)
-    R, _ = pairwise_correlation(values)
-    fixed = nearest_correlation(R, method=method)
+    R, counts = pairwise_correlation(values)
+    floor = noise_floor(R, _pearson_variances(R, counts), values.shape[0])
+    fixed = nearest_correlation(R, min_eigenvalue=floor, method=method)
     scale = np.nanstd(values, axis=0)
     return np.nanmean(values, axis=0), fixed * np.outer(scale, scale), not np.array_equal(fixed, R)
 
