@@ -141,31 +141,6 @@ def test_fast_paths_fail_an_epoch_that_leaves_the_domain(epoch):
     assert getattr(_training, epoch)(model, optimizer, S, 1.0, cfg) is None
 
 
-def test_numpy_terms_equal_torch_terms():
-    """The NumPy mirror of the loss terms gives the torch values and gradients."""
-    from stabledag import _linear_numpy, acyclicity, losses
-
-    rng = np.random.default_rng(3)
-    S = np.cov(rng.normal(size=(200, 5)), rowvar=False)
-    W = rng.normal(scale=0.2, size=(5, 5))
-    np.fill_diagonal(W, 0.0)
-    Wt, St = torch.tensor(W), torch.tensor(S)
-    pairs = [
-        (_linear_numpy.squared_loss_and_grad(W, S), losses.squared_loss_and_grad(Wt, St)),
-        (_linear_numpy.gaussian_nll_and_grad(W, S), losses.gaussian_nll_and_grad(Wt, St)),
-        (
-            _linear_numpy.logdet_acyclicity_and_grad(W),
-            acyclicity.logdet_acyclicity_and_grad(Wt),
-        ),
-    ]
-    for (value, grad), (value_t, grad_t) in pairs:
-        assert value == pytest.approx(float(value_t), rel=1e-12)
-        np.testing.assert_allclose(grad, grad_t.numpy(), rtol=1e-10, atol=1e-14)
-    cycle = np.array([[0.0, 2.0], [2.0, 0.0]])
-    assert _linear_numpy.logdet_acyclicity_and_grad(cycle)[0] == np.inf
-    assert float(acyclicity.logdet_acyclicity_and_grad(torch.tensor(cycle))[0]) == np.inf
-
-
 def test_scheduler_cuts_learning_rate_on_plateau():
     S = _stats(_data())
     cfg = training_config(max_epochs=60, n_stages=1, lr_patience=1, n_iter_no_change=60)
@@ -258,7 +233,7 @@ def test_no_validation_split_uses_training_objective():
 
 
 def test_verbose_prints_stage_and_epoch_lines(capsys):
-    StableDAGLearner(verbose=2, max_epochs=3, random_state=0).fit(_data())
+    StableDAGLearner(verbose=2, random_state=0).fit(_data())  # converges in 28 epochs
     out = capsys.readouterr().out
     assert "stage 0" in out and "epoch" in out
 
@@ -269,26 +244,6 @@ def test_on_epoch_sees_every_history_record():
     assert seen == est.history_ and len(seen) == est.n_iter_
 
 
-@pytest.mark.parametrize("weight", [0.5, 2.0])
-def test_logdet_term_is_exact_on_a_500_node_dag(weight):
-    """ER2 DAG of 500 nodes: h = 0 and a finite gradient; rounding is not read as a cycle.
-
-    The computed inverse of ``I - W∘W`` has entries near 1e5 here and rounding leaves
-    negative ones near -1e-9; an absolute test against -1e-12 called this DAG cyclic.
-    """
-    from stabledag import _linear_numpy, acyclicity
-    from stabledag.datasets import simulate_dag
-
-    W = weight * simulate_dag(500, 1000, "ER", random_state=0)
-    value, grad = _linear_numpy.logdet_acyclicity_and_grad(W)
-    assert value == pytest.approx(0.0, abs=1e-6)
-    assert np.isfinite(grad).all()
-    value_t, grad_t = acyclicity.logdet_acyclicity_and_grad(torch.tensor(W))
-    assert float(value_t) == pytest.approx(0.0, abs=1e-6)
-    assert torch.isfinite(grad_t).all()
-    assert acyclicity.in_logdet_domain(torch.tensor(W))
-
-
 def test_a_300_node_fit_has_no_nan_and_is_acyclic():
     from stabledag.graph import is_dag
 
@@ -296,6 +251,21 @@ def test_a_300_node_fit_has_no_nan_and_is_acyclic():
     d, n = 300, 400
     X = rng.normal(size=(n, d))
     X[:, 1:] += 0.8 * X[:, :-1]  # a chain, so there is something to find
-    est = StableDAGLearner(max_epochs=3, refine=False, random_state=0).fit(X)
+    # 3 epochs keep it quick; the fit says, truly, that h(W) is still far from h_tol
+    with pytest.warns(ConvergenceWarning, match=r"3 of max_epochs=3 epochs\. Raise max_epochs"):
+        est = StableDAGLearner(max_epochs=3, refine=False, random_state=0).fit(X)
     assert np.isfinite(est.adjacency_).all() and np.isfinite(est.raw_adjacency_).all()
     assert is_dag(est.predict_graph())
+
+
+def test_training_config_takes_every_shared_default_from_the_estimator():
+    """One source of defaults: the loop's fields without a default are estimator parameters."""
+    import dataclasses
+
+    params = StableDAGLearner().get_params()
+    fields = dataclasses.fields(_training.TrainingConfig)
+    shared = [f.name for f in fields if f.default is dataclasses.MISSING]
+    assert shared and set(shared) <= set(params)
+    cfg = _training.TrainingConfig.from_params(params)
+    assert all(getattr(cfg, name) == params[name] for name in shared)
+    assert _training.TrainingConfig.from_params({**params, "threshold": 0.2}).log_threshold == 0.2

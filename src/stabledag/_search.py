@@ -78,18 +78,22 @@ class ParentSelector:
         self.masked = {}
 
     def scan(self, node, parents):
-        """The score's scan with the prior applied (see :meth:`NodeScore.scan`)."""
-        if self.blocked is None and not self.any_required:
-            return self.score.scan(node, parents)
+        """The score's scan with the prior applied (see :meth:`NodeScore.scan`).
+
+        ``parents`` is a sorted tuple. The results are kept here too, by
+        ``(node, parents)`` as given: the search asks for the same scans many
+        times, and this lookup skips the score's key normalisation.
+        """
         key = (node, parents)
-        if key not in self.masked:
+        found = self.masked.get(key)
+        if found is None:
             current, add_costs, drop_costs = self.score.scan(node, parents)
             if self.blocked is not None:
                 add_costs = np.where(self.blocked[:, node], np.inf, add_costs)
             if parents and self.any_required:
                 drop_costs = np.where(self.required[list(parents), node], np.inf, drop_costs)
-            self.masked[key] = (current, add_costs, drop_costs)
-        return self.masked[key]
+            found = self.masked[key] = (current, add_costs, drop_costs)
+        return found
 
     def lower_bounds(self, node, order):
         """The score's lower bounds (see :meth:`NodeScore.lower_bounds`)."""
@@ -122,7 +126,10 @@ class ParentSelector:
         parents among the candidates are always kept.
         """
         forced = self.required_parents[node] & candidates
-        key = (node, candidates, (frozenset(start) & candidates) | forced)
+        start = frozenset(start) & candidates
+        if self.blocked is not None:  # a start never smuggles in an edge the prior forbids
+            start = frozenset(p for p in start if not self.blocked[p, node])
+        key = (node, candidates, start | forced)
         if key in self.cache:
             return self.cache[key]
         parents = tuple(sorted(key[2]))

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
-_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
+_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm", "edge_penalty")
 _COUNTS = ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages")
 _FLAGS = ("equal_variances", "standardize", "refine")
 
@@ -77,6 +77,8 @@ def check_params(params):
         )
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
+    if params["max_selection_samples"] is not None:
+        check_number("max_selection_samples", params["max_selection_samples"], 2, integer=True)
     if params["max_time"] is not None:
         check_number("max_time", params["max_time"], 0.0, low_open=True)
     return torch_device(params["device"])
@@ -91,6 +93,11 @@ def torch_device(device):
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was asked for but no CUDA GPU is available; use device='cpu'."
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"device={device!r} is not supported: stabledag trains in float64, which only "
+            "the 'cpu' and 'cuda' devices run here; use device='cpu' or 'cuda'."
         )
     return resolved
 
