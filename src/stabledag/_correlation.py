@@ -43,6 +43,7 @@ __all__ = [
     "ColumnInfo",
     "MomentEstimate",
     "encode_columns",
+    "detect_kinds",
     "check_observed",
     "check_no_missing",
     "bivariate_normal_cdf",
@@ -467,6 +468,116 @@ def encode_columns(X, kinds=None, *, max_levels=MAX_LEVELS, names=None):
         infos.append(ColumnInfo(name, kind, levels, int(np.isnan(values).sum())))
     values = np.column_stack(encoded) if encoded else np.empty((0, 0))
     return values, tuple(infos)
+
+
+def _integer_dtype(dtype):
+    kind = getattr(dtype, "kind", "")
+    return kind in ("i", "u") and str(dtype) not in ("bool", "boolean")
+
+
+def detect_kinds(X, column_kinds=None, *, max_levels=MAX_LEVELS):
+    """Each column's kind from its dtype (or the caller's declaration), and a numeric copy.
+
+    The estimator's first step on its input, before scikit-learn's checks,
+    which need numbers. Detection from dtypes only (values are not
+    guessed from):
+
+    * ``bool`` (NumPy or pandas ``boolean``): binary, coded 0/1;
+    * pandas ``category``: two observed levels -> binary; an *ordered*
+      category with more -> ordinal, coded ``0, 1, ...`` in its declared
+      order; an unordered one with more -> ``ValueError`` saying how to
+      encode it;
+    * an integer column of a DataFrame (``int64``, ``Int64``, ...) with at
+      most ``max_levels`` distinct observed values: binary or ordinal;
+    * anything else: continuous. A float column of whole numbers (e.g. an
+      integer column pandas read with missing cells) stays continuous
+      unless declared.
+
+    ``column_kinds`` overrides the detection: ``"continuous"`` (or another
+    kind) for every column, or a mapping column name (or position) -> kind.
+
+    Parameters
+    ----------
+    X : array-like or pandas.DataFrame of shape (n_samples, n_features)
+    column_kinds : None, str or mapping, default=None
+    max_levels : int, default=5
+
+    Returns
+    -------
+    numeric : ndarray or pandas.DataFrame
+        ``X`` with bool and category columns replaced by codes (NaN where
+        missing), in a new object; ``X`` itself when nothing needed it.
+    kinds : list of str or None
+        Per column: ``"continuous"``, ``"binary"`` or ``"ordinal"``; None
+        for a column whose kind is settled on its values later (a declared
+        kind is checked against them by :func:`encode_columns`).
+    levels : list of tuple
+        The category labels of each category column (empty otherwise).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stabledag._correlation import detect_kinds
+    >>> df = pd.DataFrame({"t": [True, False, True], "y": [0.5, 1.5, 2.0],
+    ...                    "s": pd.Categorical(["lo", "hi", "mid"], ["lo", "mid", "hi"],
+    ...                                        ordered=True)})
+    >>> numeric, kinds, levels = detect_kinds(df)
+    >>> kinds, numeric["s"].tolist(), levels[2]
+    (['binary', 'continuous', 'ordinal'], [0.0, 2.0, 1.0], ('lo', 'mid', 'hi'))
+    """
+    frame = _is_pandas_frame(X)
+    if frame:
+        d = X.shape[1]
+        names = [str(c) for c in X.columns]
+    else:
+        shape = np.shape(X)
+        d = shape[1] if len(shape) == 2 else 0
+        names = [f"x{j}" for j in range(d)]
+    overrides = _kind_overrides(column_kinds, names)
+    kinds = [overrides.get(j) for j in range(d)]
+    levels = [()] * d
+    if not frame:
+        dtype = getattr(X, "dtype", None)
+        if dtype is not None and str(dtype) == "bool":
+            kinds = [k or "binary" for k in kinds]
+            X = np.asarray(X, dtype=np.float64)
+        return X, [k or "continuous" for k in kinds], levels
+    replaced = {}
+    for j in range(d):
+        series = X.iloc[:, j]
+        dtype = series.dtype
+        if getattr(dtype, "name", "") == "category":
+            values, found = _category_column(series, dtype, names[j], kinds[j])
+            replaced[j] = values
+            if kinds[j] is None:
+                kinds[j] = "binary" if len(found) == 2 else "ordinal"
+            if kinds[j] == "continuous":
+                found = ()
+            levels[j] = found
+        elif str(dtype) in ("bool", "boolean"):
+            replaced[j] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            kinds[j] = kinds[j] or "binary"
+        elif kinds[j] is None and _integer_dtype(dtype):
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            count = np.unique(values[~np.isnan(values)]).size
+            if 2 <= count <= max_levels:
+                kinds[j] = "binary" if count == 2 else "ordinal"
+        elif kinds[j] is not None and str(dtype).startswith(("Int", "UInt", "Float")):
+            replaced[j] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    kinds = [k or "continuous" for k in kinds]
+    if not replaced and not any(str(t).startswith(("Int", "UInt", "Float")) for t in X.dtypes):
+        return X, kinds, levels
+    numeric = {}
+    for j in range(d):
+        if j in replaced:
+            numeric[j] = replaced[j]
+        elif str(X.dtypes.iloc[j]).startswith(("Int", "UInt", "Float")):
+            numeric[j] = X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            numeric[j] = X.iloc[:, j].to_numpy()
+    out = type(X)({j: numeric[j] for j in range(d)}, index=X.index)
+    out.columns = X.columns
+    return out, kinds, levels
 
 
 def _column_names(columns, d):
@@ -1136,7 +1247,8 @@ def _polyserial_variance(codes, z, weight, a, rho):
     np.put_along_axis(at, order, suffix, axis=1)
     h = (at - (c * special.ndtr(z)).sum(axis=1, keepdims=True)) / m
     psi = weight * (score + h)
-    return (psi**2).sum(axis=1) / info_total**2
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return (psi**2).sum(axis=1) / info_total**2
 
 
 def _polyserial_pairs(codes, z, weight, n_levels):
@@ -1330,6 +1442,10 @@ def latent_correlation(values, columns):
     R[np.ix_(discrete, continuous)], V[np.ix_(discrete, continuous)] = Rm, Vm
     R[np.ix_(continuous, discrete)], V[np.ix_(continuous, discrete)] = Rm.T, Vm.T
     np.fill_diagonal(R, 1.0)
+    # an estimate at the boundary (e.g. a binary column perfectly separated by another on
+    # few rows) has no finite asymptotic variance; a correlation confined to [-1, 1] has a
+    # variance of at most 1
+    V = np.where(np.isfinite(V), np.minimum(V, 1.0), 1.0)
     np.fill_diagonal(V, 0.0)
     repaired_R = nearest_correlation(R, min_eigenvalue=noise_floor(R, V, n))
     return repaired_R, V, not np.array_equal(repaired_R, R)
