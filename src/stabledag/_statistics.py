@@ -27,7 +27,6 @@ rows' own estimated mean).
 No torch here.
 """
 
-import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -130,15 +129,16 @@ def center_and_scale(X, standardize, names=None):
 
 
 def second_moments(Z, center):
-    """``(Z - center)^T (Z - center) / n``, rounded to 8 decimals of its largest diagonal.
+    """``(Z - center)^T (Z - center) / n``, each entry rounded to 8 decimals of its columns' scale.
 
     The rounding (far below sampling noise) makes the statistic identical, in
     all but rare cases, for data that differ only by the floating-point noise
     of a change of units (a shift of 1e4 on a column of scale 1e-3 costs 7
     digits), so that noise cannot steer the optimiser to another local
     optimum: rescaled inputs give the same graph, not just a similar one. The
-    rounding unit is a power of two near the largest variance, so rescaling
-    by it is exact.
+    rounding unit of entry ``(i, j)`` is the product of powers of two near
+    the standard deviations of columns ``i`` and ``j``, so rescaling by it is
+    exact and a small column keeps its digits.
 
     Examples
     --------
@@ -149,8 +149,14 @@ def second_moments(Z, center):
     """
     C = Z - center
     S = C.T @ C / C.shape[0]
-    largest = float(np.max(np.abs(np.diag(S))))
-    scale = 2.0 ** round(math.log2(largest)) if largest > 0 else 1.0  # exact, and stable
+    # One power of two per column, near its standard deviation: rescaling by it is exact, and
+    # each entry is rounded relative to its own columns' scales (a single scale, the largest
+    # variance's, rounded a column 1e-8 times smaller to zero).
+    sd = np.sqrt(np.abs(np.diag(S)))
+    unit = np.ones_like(sd)
+    positive = sd > 0
+    unit[positive] = 2.0 ** np.round(np.log2(sd[positive]))
+    scale = np.outer(unit, unit)
     return np.round(S / scale, _MOMENT_DECIMALS) * scale
 
 

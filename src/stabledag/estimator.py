@@ -281,8 +281,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Edges required by the prior knowledge.
     covariance_ : ndarray of shape (n_features_in_, n_features_in_)
         Covariance of the columns in the data's units (the fit's second
-        moments rescaled by ``scale_``); :meth:`possible_effects` works from
-        it, so effects need no data after pickling.
+        moments rescaled by ``scale_``; ``inf`` where a covariance exceeds
+        the float64 range). Effects need no data after pickling.
     identifiable_ : {"class", "dag"}
         What the model's assumptions identify: ``"class"``, only the Markov
         equivalence class (:meth:`predict_cpdag`; the default unit-free
@@ -647,7 +647,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
 
     def _set_class_attributes(self, stats):
         """``covariance_`` (data units) and what the model identifies (issue 16)."""
-        self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
+        # inf where a covariance exceeds float64 (columns near 1e300); effects use the moments
+        # in the fit's units, rescaled per pair, so they stay finite there
+        self._moments_ = stats.full.matrix
+        with np.errstate(over="ignore"):
+            self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
         level, reason = get_model(self.model).identifiability(self.get_params())
         self.identifiable_, self.identifiable_reason_ = level, reason
 
@@ -954,7 +958,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 "For the 'mlp' model, whose directions are identified under its additive-noise "
                 "assumptions, use total_effect."
             )
-        return _effects.possible_effects(self.covariance_, self.predict_cpdag(), s, t)
+        # the regression coefficient of source, in the fit's units, taken to the data's units
+        effects = _effects.possible_effects(self._moments_, self.predict_cpdag(), s, t)
+        return effects * (self.scale_[t] / self.scale_[s])
 
     def save_training_log(self, directory):
         """Write ``training_log.json`` (every epoch) and ``training_summary.json``.
