@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/messy.py                          # design seeds 0-2 and held-out 10-14
     python benchmarks/messy.py --scenarios binary,mcar30 --seeds 10,11 --peers pc,ges
-    python benchmarks/messy.py --speed                  # estimator timings (d = 100, n = 1e4)
+    python benchmarks/messy.py --speed                  # fit CPU s: complete vs MCAR (d=20, 50)
     python benchmarks/messy.py --peer METHOD DATA.npz OUT.json   # worker (peers' python)
 
 Data: the reference linear Gaussian SEM (``_data.make_dataset``: ER2 by default, SF2 as the
@@ -19,17 +19,18 @@ generator nothing was tuned on), d = 20, columns standardized; then one distorti
 * ``monotone``: half of the columns through exp, x**3 and the logistic function in turn
   (n = 1000).
 
-How each stabledag arm is fitted: ``pearson`` is ``StableDAGLearner(random_state=0)`` on the
-table as given (for the ``mcar`` scenarios: on the same data before cells were removed, the
-target's reference). Every other arm estimates a second-moment matrix S and an effective
-sample size n_eff with ``stabledag._correlation`` and gives them to the same estimator
-through *pseudo-rows*: ``m = round(n_eff)`` rows whose centred second moments are exactly S
-(``sqrt(m) Q chol(S)^T``, Q orthonormal and orthogonal to the ones vector), fitted with
-``validation_fraction=0`` so that the training statistic is S itself. The linear model
-learns from S and the row count only (the continuous fit from S, the BIC / EBIC threshold
-choice and order search from S and n), so this is what the data-statistics stage will do
-once integrated; ``pearson_S`` (Pearson's S of the complete data through pseudo-rows) checks
-the route against ``pearson``.
+How each stabledag arm is fitted: ``StableDAGLearner(random_state=0, **params).fit(table)``,
+the public API and nothing else (the data-statistics stage chooses the estimator):
+
+* ``complete``: ``pearson`` (the default) and ``rank`` (``correlation="rank"``).
+* ``mcar``: ``complete_data`` (the default on the same table before cells were removed: the
+  reference of the target) and ``em`` (the default on the table with NaN cells: EM).
+* ``binary`` / ``ordinal``: the table as a DataFrame whose binary columns are ``bool`` and
+  ordinal columns ordered ``category`` (detected from the dtypes): ``latent`` (the default:
+  polychoric / polyserial latent correlation; its continuous pairs are always normal-score
+  correlations, so ``correlation="rank"`` gives the same) and ``as_gaussian`` (``column_kinds="continuous"``: the codes as Gaussian, the old behaviour).
+* ``monotone``: ``untransformed`` (the default on the data before the transforms),
+  ``pearson`` (the default on the transformed table), ``rank`` and ``untransformed_rank``.
 
 Peers (``--peers``, in their own interpreter, ``$STABLEDAG_PEERS_PYTHON``): causal-learn
 PC with Fisher-z (``mv_fisherz``, test-wise deletion, on the ``mcar`` scenarios), GES with
@@ -45,7 +46,6 @@ definition here; PC and GES: their CPDAG as given). Times are CPU seconds of thi
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -171,105 +171,65 @@ def class_shd(B_true, est, est_is_cpdag=False):
 
 
 # ----------------------------------------------------------------------------- stabledag arms
-def pseudo_rows(S, n_eff, seed=0):
-    """``m = round(n_eff)`` centred rows whose second moments are exactly S."""
-    d = S.shape[0]
-    m = max(int(round(n_eff)), d + 2)
-    G = np.random.default_rng(seed).normal(size=(m, d))
-    Q, _ = np.linalg.qr(G - G.mean(axis=0))
-    return math.sqrt(m) * Q @ np.linalg.cholesky(S).T
+def frame_of(scenario, X, Z):
+    """The table as a user would hand it over: a DataFrame whose dtypes carry the kinds.
+
+    Binary columns as ``bool``, ordinal ones as ordered ``category`` (so the estimator's
+    dtype detection is what is exercised); missing cells as NaN."""
+    import pandas as pd
+
+    d = X.shape[1]
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(d)])
+    for j in range(d):
+        column = X[:, j]
+        levels = np.unique(column[~np.isnan(column)])
+        if np.array_equal(Z[:, j], column) or levels.size > 5:
+            continue
+        if levels.size == 2:
+            frame[f"x{j}"] = column > levels[0]
+        else:
+            codes = np.searchsorted(levels, column)
+            frame[f"x{j}"] = pd.Categorical.from_codes(
+                codes, [f"L{k}" for k in range(levels.size)], ordered=True
+            )
+    return frame
 
 
-def fit_rows(X, **params):
+def fit_api(table, **params):
+    """StableDAGLearner through its public API: (DAG, CPDAG, statistics_, CPU seconds)."""
+    import warnings
+
     from stabledag import StableDAGLearner
 
-    est = StableDAGLearner(random_state=0, **params).fit(X)
-    return np.asarray(est.predict_graph())
+    t = time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # findings (e.g. near-collinear columns) are not scored
+        est = StableDAGLearner(random_state=0, **params).fit(table)
+    seconds = time.process_time() - t
+    B = (np.asarray(est.predict_graph()) != 0).astype(int)
+    return B, (np.asarray(est.predict_cpdag()) != 0).astype(int), est.statistics_, seconds
 
 
-def fit_moments(S, n_eff):
-    return fit_rows(pseudo_rows(S, n_eff), validation_fraction=0.0)
-
-
-def variances_of(stats):
-    """Entry variances back from the estimate's variance inflation."""
-    R = np.asarray(stats.matrix)
-    scale = np.sqrt(np.diag(R))
-    R = R / np.outer(scale, scale)
-    return R, stats.variance_inflation * (1 - np.clip(R, -1 + 1e-6, 1 - 1e-6) ** 2) ** 2 / (
-        stats.n_samples
-    )
-
-
-def statistic_arms(scenario, X):
-    """{arm: (S, n_eff, extra)} for the scenario's estimators (timed)."""
-    import stabledag._correlation as C
-
-    out = {}
-    n = X.shape[0]
-
-    def timed(fn, *args, **kwargs):
-        t = time.process_time()
-        value = fn(*args, **kwargs)
-        return value, time.process_time() - t
-
+def api_arms(scenario, X, Z):
+    """{arm: (table, params)}: what each stabledag arm fits."""
+    if scenario == "complete":
+        return {"pearson": (Z, {}), "rank": (Z, {"correlation": "rank"})}
     if scenario.startswith("mcar"):
-        values, columns = C.encode_columns(X, kinds="continuous")
-        observed = 1 - np.isnan(X).mean()
-        for name, fn in (("em", C.em_statistics), ("pairwise", C.pairwise_statistics)):
-            stats, secs = timed(fn, values, columns)
-            R, V = variances_of(stats)
-            extra = {"seconds": secs, "n_iter": stats.n_iter, "repaired": stats.repaired}
-            out[f"{name}"] = (stats.matrix, stats.n_eff, extra)
-            out[f"{name}_n"] = (stats.matrix, n, extra)
-            out[f"{name}_nobs"] = (stats.matrix, n * observed, extra)
-            out[f"{name}_mean"] = (
-                stats.matrix,
-                C.effective_sample_size(R, V, weighting="mean"),
-                extra,
-            )
-        if scenario == "mcar30":
-            stats, secs = timed(C.pairwise_statistics, values, columns, method="clip")
-            out["pairwise_clip"] = (stats.matrix, stats.n_eff, {"seconds": secs})
-        return out
+        return {"complete_data": (Z, {}), "em": (X, {})}
     if scenario in ("binary", "ordinal"):
-        values, columns = C.encode_columns(X)
-        stats, secs = timed(C.latent_statistics, values, columns)
-        R, V = variances_of(stats)
-        extra = {"seconds": secs, "repaired": stats.repaired}
-        out["latent"] = (stats.matrix, stats.n_eff, extra)
-        out["latent_pairwise_neff"] = (stats.matrix, C.effective_sample_size(R, V), extra)
-        out["latent_n"] = (stats.matrix, n, extra)
-        out["latent_n7"] = (stats.matrix, n / 7, extra)
-        ranks, secs = timed(C.latent_statistics, *C.encode_columns(X, kinds="continuous"))
-        out["rank_codes"] = (ranks.matrix, ranks.n_eff, {"seconds": secs})
-        return out
-    if scenario in ("monotone", "complete"):
-        values, columns = C.encode_columns(X, kinds="continuous")
-        stats, secs = timed(C.latent_statistics, values, columns)
-        out["rank"] = (stats.matrix, stats.n_eff, {"seconds": secs})
-        for name, fn in (("rank_kendall", C.kendall_sine), ("rank_spearman", C.spearman_sine)):
-            R, secs = timed(fn, values)
-            out[name] = (C.nearest_correlation(R), n, {"seconds": secs})
-        if scenario == "complete":
-            S = np.cov(X.T, bias=True)
-            out["pearson_S"] = (S, n, {})
-        return out
+        frame = frame_of(scenario, X, Z)
+        return {
+            "as_gaussian": (frame, {"column_kinds": "continuous"}),
+            "latent": (frame, {}),
+        }
+    if scenario == "monotone":
+        return {
+            "untransformed": (Z, {}),
+            "pearson": (X, {}),
+            "rank": (X, {"correlation": "rank"}),
+            "untransformed_rank": (Z, {"correlation": "rank"}),
+        }
     raise ValueError(scenario)
-
-
-def bootstrap_n_eff(X, reps=50, seed=0):
-    """n_eff from bootstrap variances of the latent correlation's entries (a check)."""
-    import stabledag._correlation as C
-
-    values, columns = C.encode_columns(X)
-    R, _, _ = C.latent_correlation(values, columns)
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(reps):
-        rows = rng.integers(0, X.shape[0], X.shape[0])
-        draws.append(C.latent_correlation(values[rows], columns)[0])
-    return C.effective_sample_size(R, np.var(draws, axis=0))
 
 
 # ----------------------------------------------------------------------------- peers
@@ -345,7 +305,7 @@ def run_peer(method, X, timeout):
 
 
 # ----------------------------------------------------------------------------- driver
-def evaluate(scenario, graph, seed, peers, timeout, results, save, bootstrap):
+def evaluate(scenario, graph, seed, peers, timeout, results, save):
     n = SIZES.get(scenario, 1000)
     Z, B = latent(graph, 20, n, seed)
     X = distort(scenario, Z, seed)
@@ -363,24 +323,19 @@ def evaluate(scenario, graph, seed, peers, timeout, results, save, bootstrap):
     def done(arm):
         return f"{scenario}|{graph}|{seed}|{arm}" in results
 
-    if not done("pearson"):
-        table = Z if scenario.startswith("mcar") else X
-        t = time.process_time()
-        B_est = fit_rows(table)
-        record("pearson", B_est, seconds=time.process_time() - t, n_eff=n)
-    if scenario == "monotone" and not done("pearson_clean"):
-        record("pearson_clean", fit_rows(Z))
-    arms = statistic_arms(scenario, X)
-    for arm, (S, n_eff, extra) in arms.items():
+    for arm, (table, params) in api_arms(scenario, X, Z).items():
         if done(arm):
             continue
-        t = time.process_time()
-        B_est = fit_moments(S, n_eff)
-        record(arm, B_est, n_eff=float(n_eff), fit_seconds=time.process_time() - t, **extra)
-    if bootstrap and scenario in ("binary", "ordinal") and not done("bootstrap"):
-        n_boot = bootstrap_n_eff(X)
-        S = arms["latent"][0]
-        record("bootstrap", fit_moments(S, n_boot), n_eff=float(n_boot))
+        B_est, cpdag, stats, seconds = fit_api(table, **params)
+        record(
+            arm,
+            B_est,
+            cpdag,
+            seconds=seconds,
+            n_eff=stats["n_eff"],
+            estimator=stats["estimator"],
+            missing_fraction=stats["missing_fraction"],
+        )
     for method in peers:
         if scenario.startswith("mcar"):
             if method != "pc":
@@ -415,7 +370,7 @@ def summarize(results, design, heldout):
         groups.append(("SF2 held-out", "SF", heldout))
         lines.append(f"\n### {scenario} (d = 20, n = {SIZES.get(scenario, 1000)})\n")
         header = "| arm | " + " | ".join(f"{g[0]}: SHD / class SHD (n seeds)" for g in groups)
-        lines.append(header + " | n_eff / n | CPU s (estimate + fit) |")
+        lines.append(header + " | n_eff / n | CPU s (fit) |")
         lines.append("|---" * (len(groups) + 3) + "|")
         for arm in arms:
             cells = []
@@ -434,76 +389,35 @@ def summarize(results, design, heldout):
             rs = [r for r in recs if r["arm"] == arm]
             n = SIZES.get(scenario, 1000)
             ratio = [r["n_eff"] / n for r in rs if "n_eff" in r]
-            secs = [r.get("seconds", 0) + r.get("fit_seconds", 0) for r in rs]
+            secs = [r["seconds"] for r in rs if "seconds" in r]
             cells.append(f"{np.median(ratio):.3f}" if ratio else "")
             cells.append(f"{np.median(secs):.2f}" if secs else "")
             lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def speed(out_path):
-    """CPU seconds of each estimator at d = 100, n = 1e4 (and EM at d = 20, 50)."""
-    import stabledag._correlation as C
-
+def speed(out_path, seeds=(0, 1, 2)):
+    """CPU seconds of whole fits: complete against 10% / 30% MCAR (d = 20, 50; n = 1000)."""
     rows = []
-
-    def clock(label, fn, *args, **kwargs):
-        t = time.process_time()
-        value = fn(*args, **kwargs)
-        secs = time.process_time() - t
-        rows.append({"what": label, "cpu_seconds": secs})
-        print(f"{label:55s} {secs:8.2f} s", flush=True)
-        return value
-
-    rng = np.random.default_rng(0)
-    for d, n in ((20, 1000), (20, 2000), (50, 1000), (50, 2000)):
-        Z, _ = latent("ER", d, n, 0)
-        clock(f"StableDAGLearner complete, d={d} n={n}", fit_rows, Z)
-        for rate in (0.1, 0.3):
-            X = Z.copy()
-            X[rng.random(X.shape) < rate] = np.nan
-            values, columns = C.encode_columns(X, kinds="continuous")
-            stats = clock(
-                f"em_statistics {rate:.0%} MCAR, d={d} n={n}", C.em_statistics, values, columns
-            )
-            clock(f"  + fit from S, d={d} n={n}", fit_moments, stats.matrix, stats.n_eff)
-            clock(
-                f"pairwise_statistics {rate:.0%} MCAR, d={d} n={n}",
-                C.pairwise_statistics,
-                values,
-                columns,
-            )
-    d, n = 100, 10_000
-    A = rng.normal(size=(d, d)) / math.sqrt(d)
-    Z = rng.multivariate_normal(np.zeros(d), A @ A.T + np.eye(d), size=n)
-    values, columns = C.encode_columns(Z, kinds="continuous")
-    clock(f"latent (normal scores), continuous, d={d} n={n}", C.latent_statistics, values, columns)
-    clock(f"spearman_sine, d={d} n={n}", C.spearman_sine, values)
-    clock(f"kendall_sine, d={d} n={n}", C.kendall_sine, values)
-    X = Z.copy()
-    X[:, :33] = Z[:, :33] > rng.uniform(-1, 1, 33)
-    clock(f"latent, 1/3 binary, d={d} n={n}", C.latent_statistics, *C.encode_columns(X))
-    X = Z.copy()
-    for j in range(33):
-        X[:, j] = np.digitize(Z[:, j], np.sort(rng.uniform(-1.5, 1.5, 2 + j % 3)))
-    clock(f"latent, 1/3 ordinal 3-5 levels, d={d} n={n}", C.latent_statistics, *C.encode_columns(X))
-    for rate in (0.1, 0.3):
-        X = Z.copy()
-        X[rng.random(X.shape) < rate] = np.nan
-        values, columns = C.encode_columns(X, kinds="continuous")
-        clock(f"em_statistics {rate:.0%} MCAR, d={d} n={n}", C.em_statistics, values, columns)
-        clock(
-            f"pairwise_statistics {rate:.0%} MCAR, d={d} n={n}",
-            C.pairwise_statistics,
-            values,
-            columns,
-        )
-        clock(
-            f"latent (normal scores) {rate:.0%} MCAR, d={d} n={n}",
-            C.latent_statistics,
-            values,
-            columns,
-        )
+    for d in (20, 50):
+        for seed in seeds:
+            Z, _ = latent("ER", d, 1000, seed)
+            for rate in (0.0, 0.1, 0.3):
+                X = Z.copy()
+                if rate:
+                    rng = np.random.default_rng([seed, 99])
+                    X[rng.random(X.shape) < rate] = np.nan
+                _, _, stats, secs = fit_api(X)
+                rows.append(
+                    {
+                        "d": d,
+                        "seed": seed,
+                        "missing": rate,
+                        "cpu_seconds": secs,
+                        "estimator": stats["estimator"],
+                    }  # fmt: skip
+                )
+                print(f"d={d} seed={seed} missing={rate:.0%}: {secs:.2f} s", flush=True)
     with open(out_path, "w") as f:
         json.dump(rows, f, indent=1)
     return rows
@@ -521,9 +435,6 @@ def main(argv=None):
     ap.add_argument("--seeds", default=None, help="default: design 0-2 and held-out 10-14")
     ap.add_argument("--peers", default="", help=f"comma-separated, from {PEERS}")
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument(
-        "--bootstrap", action="store_true", help="bootstrap n_eff check (binary, ordinal)"
-    )
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--jobs", type=int, default=1, help="accepted for symmetry; runs serially")
     ap.add_argument("--tag", default="messy")
@@ -552,7 +463,7 @@ def main(argv=None):
     for graph in args.graphs.split(","):
         for scenario in args.scenarios.split(","):
             for seed in seeds:
-                evaluate(scenario, graph, seed, peers, args.timeout, results, save, args.bootstrap)
+                evaluate(scenario, graph, seed, peers, args.timeout, results, save)
     table = summarize(results, DESIGN_SEEDS, HELDOUT_SEEDS)
     print(table)
     with open(os.path.join(HERE, "results", f"{args.tag}.md"), "w") as f:

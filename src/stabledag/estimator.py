@@ -1044,7 +1044,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     def _validate_new(self, X):
         """New data checked against the fit: the same column coding, NaN where allowed."""
         kinds = getattr(self, "statistics_", {}).get("column_kinds")
-        declared = dict(enumerate(kinds.values())) if kinds else self.column_kinds
+        declared = dict(enumerate(kinds.values())) if kinds else None
+        if declared is not None and (np.ndim(X) != 2 or np.shape(X)[1] != len(declared)):
+            declared = None  # validate_data names the mismatch
         numeric, _, _ = detect_kinds(X, declared)
         X = validate_data(
             self,
