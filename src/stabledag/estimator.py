@@ -1002,7 +1002,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map
         from ``X`` to the residuals has unit Jacobian on a DAG, for the MLP
-        too.
+        too. A row with missing cells (NaN; linear model) is scored by the
+        Gaussian density of its observed cells, the marginal of the fitted
+        SEM. Not defined for a fit on latent variables (binary or ordinal
+        columns, ``correlation="rank"``): a ``ValueError`` points to
+        :meth:`score`.
 
         Parameters
         ----------
@@ -1109,8 +1113,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
 
         Without ``true_graph``: ``score_samples(X).mean()``, the mean Gaussian
         log-likelihood per sample (higher is better); this is what
-        ``GridSearchCV`` maximises by default. With ``true_graph``: the
-        ``metric`` of :meth:`predict_graph` (of :meth:`predict_cpdag` for a
+        ``GridSearchCV`` maximises by default. After a fit on latent
+        variables (``statistics_["estimator"] == "latent"``): the Gaussian
+        log-likelihood per row of ``X``'s latent correlation under the
+        fitted SEM, ``-(d log(2 pi) + log det(Sigma) + trace(inv(Sigma) R_X)) / 2``.
+        With ``true_graph``: the ``metric`` of :meth:`predict_graph` (of :meth:`predict_cpdag` for a
         class metric) against it, negated for ``"shd"``, ``"fdr"`` and
         ``"shd_cpdag"`` so that higher is always better; ``X`` is then only
         checked for shape.
