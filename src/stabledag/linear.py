@@ -289,6 +289,8 @@ class LinearModel(ModelPlugin):
     random_starts = RANDOM_STARTS
     #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
     linear_effects = True
+    #: Learns from the statistics stage's moments (rows only with ``lambda_disen > 0``).
+    moment_based = True
 
     def identifiability(self, params):
         """The directions are identified only under extra assumptions; see the class docs.
