@@ -316,8 +316,14 @@ class GaussianBIC(NodeScore):
                 )
             self.edge_inflation = kappa
             effective = np.maximum(n_samples / kappa, 1.0)
-            self.charges = strength * kappa * (0.5 * np.log(effective) + (
-                EBIC_GAMMA if gamma is None else gamma) * math.log(max(d, 1)))
+            self.charges = (
+                strength
+                * kappa
+                * (
+                    0.5 * np.log(effective)
+                    + (EBIC_GAMMA if gamma is None else gamma) * math.log(max(d, 1))
+                )
+            )
         self.pooled_variance = _pooled
         if _memo is not None:
             self._memo = _memo
