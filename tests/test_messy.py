@@ -204,7 +204,7 @@ def test_binary_columns_beat_treating_them_as_gaussian():
 
 
 def test_an_estimate_with_per_edge_inflation_charges_each_edge(monkeypatch):
-    """``MomentEstimate.edge_inflation`` reaches the criterion: a pair declared noisy loses its edge.
+    """``MomentEstimate.edge_inflation`` reaches the criterion: a noisy pair loses its edge.
 
     Reference: the graph without the hook; the charge for the pair a - b made larger than any
     gain (a factor of 1e6) removes that edge and only it."""
