@@ -203,6 +203,28 @@ def test_binary_columns_beat_treating_them_as_gaussian():
     assert err_latent < 0.06 < err_gaussian
 
 
+def test_an_estimate_with_per_edge_inflation_charges_each_edge(monkeypatch):
+    """``MomentEstimate.edge_inflation`` reaches the criterion: a noisy pair loses its edge.
+
+    Reference: the graph without the hook; the charge for the pair a - b made larger than any
+    gain (a factor of 1e6) removes that edge and only it."""
+    from stabledag import _correlation
+
+    frame = _mixed_frame(2000, seed=3)
+    plain = StableDAGLearner(random_state=0).fit(frame)
+    assert plain.predict_graph()[0, 1] or plain.predict_graph()[1, 0]  # a - b is found
+
+    def noisy_ab(R, variances, values, columns, counts, information):
+        kappa = np.ones_like(R)
+        kappa[0, 1] = kappa[1, 0] = 1e6
+        return kappa, float(values.shape[0])
+
+    monkeypatch.setattr(_correlation, "_sample_sizes", noisy_ab)
+    charged = StableDAGLearner(random_state=0).fit(frame)
+    B = np.asarray(charged.predict_graph()) != 0
+    assert not B[0, 1] and not B[1, 0]
+
+
 @pytest.mark.parametrize(
     ("column", "message"),
     [

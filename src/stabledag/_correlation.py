@@ -148,6 +148,12 @@ class MomentEstimate:
     converged : bool
     repaired : bool
         True when the positive-definite repair changed the matrix.
+    edge_inflation : ndarray of shape (d, d) or None
+        Per pair of columns, how many times noisier than Pearson's on
+        ``n_eff`` rows the estimate behind an edge between them is, for a
+        criterion that charges each edge by its own noise
+        (:class:`stabledag._scores.GaussianBIC`'s ``edge_inflation``); None
+        (every estimator here) when ``n_eff`` serves every pair.
 
     Examples
     --------
@@ -171,6 +177,7 @@ class MomentEstimate:
     converged: bool = True
     repaired: bool = False
     extra: dict = field(default_factory=dict)
+    edge_inflation: np.ndarray | None = None
 
     def moments_about(self, center):
         """Second moments about ``center`` (the stage's ``S_val`` about the training mean).
@@ -1845,6 +1852,18 @@ def _correlation_of(cov):
     return R
 
 
+def _sample_sizes(R, variances, values, columns, counts, information):
+    """``(edge_inflation, n_eff)`` of a latent correlation for the criterion.
+
+    ``n_eff = min(effective_sample_size, n x smallest node information)`` for
+    every pair (``edge_inflation`` None). Chosen on design seeds 0-9 of
+    ``benchmarks/messy_design.py`` over a median instead of the minimum and
+    two per-edge charges (results in ``benchmarks/results/messy_design.json``).
+    """
+    n = values.shape[0]
+    return None, min(effective_sample_size(R, variances), n * float(information.min()))
+
+
 # ----------------------------------------------------------------------------- stage entries
 def pearson_statistics(values, columns):
     """Complete continuous data: the sample covariance (divisor n), ``n_eff = n``.
@@ -2021,7 +2040,7 @@ def latent_statistics(values, columns):
     counts = _pair_counts(observed)
     n, d = values.shape
     information = node_information(R, values, columns)
-    n_eff = min(effective_sample_size(R, V), n * float(information.min()))
+    inflation, n_eff = _sample_sizes(R, V, values, columns, counts, information)
     return MomentEstimate(
         matrix=R,
         n_eff=n_eff,
@@ -2033,6 +2052,7 @@ def latent_statistics(values, columns):
         variance_inflation=_inflation(R, V, n),
         repaired=repaired,
         extra={"node_information": information},
+        edge_inflation=inflation,
     )
 
 

@@ -376,6 +376,7 @@ class LinearModel(ModelPlugin):
             selection_samples(stats.full.n_eff, params),
             bool(params["equal_variances"]),
             strength=params["edge_penalty"],
+            edge_inflation=getattr(stats.full, "edge_inflation", None),
         )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):

@@ -476,6 +476,7 @@ class ModelPlugin:
             selection_samples(stats.full.n_eff, ctx.params),
             bool(ctx.params["equal_variances"]),
             strength=ctx.params["edge_penalty"],
+            edge_inflation=getattr(stats.full, "edge_inflation", None),
         )
         threshold, B = thresholded_dag(
             weights, ctx.params["threshold"], score, ctx.required, ctx.budget
