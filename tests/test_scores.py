@@ -115,3 +115,80 @@ def test_a_score_written_outside_the_package_drives_the_order_search():
     W = np.where(B != 0, 0.5, 0.02)
     np.fill_diagonal(W, 0.0)
     assert select_threshold(W, DirectLeastSquares(Z)) == select_threshold(W, GaussianBIC(S, n))
+
+
+# ----------------------------------------------------------------------------- edge_inflation
+def _inflation(d, seed=0):
+    rng = np.random.default_rng(seed)
+    K = rng.uniform(1.0, 30.0, size=(d, d))
+    K = np.maximum(K, K.T)
+    np.fill_diagonal(K, 1.0)
+    return K
+
+
+def _hand_graph_cost(S, n, B, kappa, gamma=1.0):
+    """Half the BIC by least squares; an edge costs kappa (log(n / kappa) / 2 + g log d)."""
+    d = S.shape[0]
+    fit = 0.0
+    for j in range(d):
+        P = np.flatnonzero(B[:, j])
+        var = S[j, j]
+        if P.size:
+            beta = np.linalg.solve(S[np.ix_(P, P)], S[P, j])
+            var = S[j, j] - S[P, j] @ beta
+        fit += 0.5 * n * np.log(var)
+    i, j = np.nonzero(B)
+    charge = kappa[i, j] * (0.5 * np.log(n / kappa[i, j]) + gamma * np.log(d))
+    return fit + charge.sum()
+
+
+def test_edge_inflation_graph_cost_matches_the_hand_formula():
+    Z, S, n, B = _moments()
+    kappa = _inflation(S.shape[0])
+    score = GaussianBIC(S, n, edge_inflation=kappa)
+    for graph in (B, np.zeros_like(B), np.triu(np.ones_like(B), 1)):
+        assert score.graph_cost(graph) == pytest.approx(_hand_graph_cost(S, n, graph, kappa))
+
+
+def test_edge_inflation_keeps_markov_equivalent_dags_equal():
+    Z, S, n, _ = _moments(d=3)
+    kappa = np.array([[1.0, 4.0, 9.0], [4.0, 1.0, 25.0], [9.0, 25.0, 1.0]])
+    score = GaussianBIC(S, n, edge_inflation=kappa)
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])  # 0 -> 1 -> 2
+    assert score.graph_cost(chain) == pytest.approx(score.graph_cost(chain.T))  # 2 -> 1 -> 0
+    fork = np.array([[0, 0, 0], [1, 0, 1], [0, 0, 0]])  # 0 <- 1 -> 2
+    assert score.graph_cost(chain) == pytest.approx(score.graph_cost(fork))
+
+
+def test_edge_inflation_scan_agrees_with_node_costs():
+    _, S, n, _ = _moments()
+    kappa = _inflation(S.shape[0], seed=1)
+    score = GaussianBIC(S, n, edge_inflation=kappa)
+    check = GaussianBIC(S, n, edge_inflation=kappa)  # its own cache
+    parents = (1, 4)
+    current, add, drop = score.scan(3, parents)
+    assert current == pytest.approx(check.node_cost(3, parents))
+    for c in range(S.shape[0]):
+        if c not in (3, *parents):
+            assert add[c] == pytest.approx(check.node_cost(3, tuple(sorted(parents + (c,)))))
+    assert drop[0] == pytest.approx(check.node_cost(3, (4,)))
+    assert drop[1] == pytest.approx(check.node_cost(3, (1,)))
+
+
+def test_edge_inflation_of_one_is_the_plain_score():
+    _, S, n, B = _moments()
+    plain = GaussianBIC(S, n)
+    ones = GaussianBIC(S, n, edge_inflation=np.ones_like(S))
+    assert ones.graph_cost(B) == pytest.approx(plain.graph_cost(B), rel=1e-12)
+    a, b = plain.scan(2, (0,)), ones.scan(2, (0,))
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kappa, match",
+    [(np.ones((3, 3)), r"\(8, 8\) array"), (np.full((8, 8), 0.5), "at least 1")],
+)
+def test_edge_inflation_bad_input(kappa, match):
+    _, S, n, _ = _moments()
+    with pytest.raises(ValueError, match=match):
+        GaussianBIC(S, n, edge_inflation=kappa)

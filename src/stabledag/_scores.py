@@ -256,6 +256,17 @@ class GaussianBIC(NodeScore):
     strength : float, default=1.0
         Multiplies the whole charge per edge (the estimator's
         ``edge_penalty``): above 1 sparser graphs, below 1 denser ones.
+    edge_inflation : array-like of shape (d, d), optional
+        For statistics noisier than a sample covariance on ``n_samples``
+        rows: ``edge_inflation[i, j]`` (at least 1, symmetric) is the factor
+        by which the sampling variance of the partial correlation behind the
+        edge ``i -> j`` exceeds Pearson's, so that pair is known from
+        :math:`m = n/\kappa` effective rows. Its fit gain, which grows with
+        ``n``, is measured against :math:`m` rows' charge: the edge costs
+        :math:`\kappa\,(\tfrac{\log m}{2} + \gamma\log d)` instead of
+        the plain charge. The charge of an edge does not depend on its
+        direction, so Markov-equivalent DAGs keep equal scores. None: 1
+        everywhere.
 
     Examples
     --------
@@ -264,6 +275,17 @@ class GaussianBIC(NodeScore):
     >>> S = np.array([[1.0, 0.8], [0.8, 1.0]])
     >>> score = GaussianBIC(S, 500)
     >>> bool(score.graph_cost([[0, 1], [0, 0]]) < score.graph_cost(np.zeros((2, 2))))
+    True
+
+    A weak correlation keeps its edge, unless the pair is known from 25
+    times fewer rows than ``n_samples``:
+
+    >>> weak = np.array([[1.0, 0.2], [0.2, 1.0]])
+    >>> edge, empty = [[0, 1], [0, 0]], np.zeros((2, 2))
+    >>> bool(GaussianBIC(weak, 500).graph_cost(edge) < GaussianBIC(weak, 500).graph_cost(empty))
+    True
+    >>> noisy = GaussianBIC(weak, 500, edge_inflation=[[1, 25], [25, 1]])
+    >>> bool(noisy.graph_cost(edge) > noisy.graph_cost(empty))
     True
     """
 
@@ -274,6 +296,7 @@ class GaussianBIC(NodeScore):
         equal_variances=False,
         gamma=None,
         strength=1.0,
+        edge_inflation=None,
         _pooled=None,
         _memo=None,
     ):
@@ -282,6 +305,25 @@ class GaussianBIC(NodeScore):
         self.S = S
         self.gamma, self.strength = gamma, strength
         self.penalty = strength * edge_penalty(n_samples, S.shape[0], gamma)
+        self.edge_inflation = self.charges = None
+        if edge_inflation is not None:
+            kappa = np.asarray(edge_inflation, dtype=np.float64)
+            d = S.shape[0]
+            if kappa.shape != (d, d) or not np.all(kappa >= 1.0):
+                raise ValueError(
+                    f"edge_inflation must be a ({d}, {d}) array of factors of at least 1, "
+                    f"got shape {kappa.shape} with minimum {kappa.min() if kappa.size else None}."
+                )
+            self.edge_inflation = kappa
+            effective = np.maximum(n_samples / kappa, 1.0)
+            self.charges = (
+                strength
+                * kappa
+                * (
+                    0.5 * np.log(effective)
+                    + (EBIC_GAMMA if gamma is None else gamma) * math.log(max(d, 1))
+                )
+            )
         self.pooled_variance = _pooled
         if _memo is not None:
             self._memo = _memo
@@ -304,16 +346,23 @@ class GaussianBIC(NodeScore):
             self.equal_variances,
             self.gamma,
             self.strength,
+            self.edge_inflation,
             variance,
             self._memo,
         )
 
-    def _costs(self, variance, n_parents):
-        """Vectorised node cost for residual variances and parent counts."""
+    def _costs(self, variance, charge):
+        """Vectorised node cost for residual variances and edge charges."""
         variance = np.maximum(variance, MIN_VARIANCE)
         pooled = self.pooled_variance
         fit = variance / pooled if pooled else np.log(variance)
-        return 0.5 * self.n_samples * fit + self.penalty * n_parents
+        return 0.5 * self.n_samples * fit + charge
+
+    def _charge(self, node, parents):
+        """Charge for the edges from ``parents`` into ``node``."""
+        if self.charges is None:
+            return self.penalty * len(parents)
+        return float(self.charges[list(parents), node].sum())
 
     def regression(self, node, parents):
         """``(variance, beta, inverse)`` of ``node`` regressed on sorted ``parents`` (cached)."""
@@ -337,13 +386,13 @@ class GaussianBIC(NodeScore):
         return self.regression(node, parents)[0]
 
     def complexity(self, node, parents):
-        """``penalty * |parents|`` (see :func:`edge_penalty`)."""
-        return self.penalty * len(parents)
+        """``penalty * |parents|`` (see :func:`edge_penalty`), or each edge's own charge."""
+        return self._charge(node, parents)
 
     def node_cost(self, node, parents):
         """Cost of ``node`` with these parents (linearised when a pooled variance is set)."""
         variance = self.regression(node, parents)[0]
-        return float(self._costs(variance, len(parents)))
+        return float(self._costs(variance, self._charge(node, parents)))
 
     def graph_cost(self, B):
         """Exact extended BIC of the DAG ``B`` (per-node or pooled variances).
@@ -360,12 +409,15 @@ class GaussianBIC(NodeScore):
             fit = 0.5 * self.n_samples * d * math.log(variances.mean())
         else:
             fit = 0.5 * self.n_samples * float(np.log(variances).sum())
+        if self.charges is not None:
+            return fit + float(self.charges[B].sum())
         return fit + self.penalty * int(B.sum())
 
     def _scan(self, node, parents):
         S = self.S
         variance, beta, inverse = self.regression(node, parents)
-        current = float(self._costs(variance, len(parents)))
+        charge = self._charge(node, parents)
+        current = float(self._costs(variance, charge))
         if parents:
             idx = np.array(parents)
             S_cP = S[:, idx]
@@ -375,13 +427,20 @@ class GaussianBIC(NodeScore):
             r, q = S[:, node], np.diag(S).copy()
         # r * (r / q), not r**2 / q: r**2 overflows for moments near 1e154 (unscaled data)
         gains = np.where(q > MIN_VARIANCE, r * (r / np.maximum(q, MIN_VARIANCE)), 0.0)
-        add_costs = self._costs(variance - gains, len(parents) + 1)
+        if self.charges is None:
+            add_costs = self._costs(variance - gains, self.penalty * (len(parents) + 1))
+        else:
+            add_costs = self._costs(variance - gains, charge + self.charges[:, node])
         add_costs[node] = np.inf
         add_costs[list(parents)] = np.inf
         drop_costs = np.zeros(0)
         if parents:
             diag = np.maximum(np.diag(inverse), MIN_VARIANCE)
-            drop_costs = self._costs(variance + beta**2 / diag, len(parents) - 1)
+            if self.charges is None:
+                less = self.penalty * (len(parents) - 1)
+            else:
+                less = charge - self.charges[list(parents), node]
+            drop_costs = self._costs(variance + beta**2 / diag, less)
         return current, add_costs, drop_costs
 
     def lower_bounds(self, node, order):

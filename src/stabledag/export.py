@@ -397,7 +397,10 @@ def training_summary(est, node_names=None):
         (the last epoch record's loss terms), ``final_h`` (h(W) of
         ``raw_adjacency_``), ``threshold``, ``n_edges``, ``edges``
         (``[parent, child, weight]``, strongest first), ``node_names``,
-        ``params`` (``get_params()``) and ``versions``.
+        ``statistics`` (the data-statistics stage: estimator, effective
+        sample size, missing cells and share, column kinds; see the
+        estimator's ``statistics_``), ``params`` (``get_params()``) and
+        ``versions``.
 
     Examples
     --------
@@ -426,6 +429,7 @@ def training_summary(est, node_names=None):
             "n_edges": len(edges),
             "edges": edges,
             "node_names": names,
+            "statistics": getattr(est, "statistics_", None),
             "params": est.get_params(deep=False),
             "versions": _versions(),
         }

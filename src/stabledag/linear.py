@@ -289,6 +289,8 @@ class LinearModel(ModelPlugin):
     random_starts = RANDOM_STARTS
     #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
     linear_effects = True
+    #: Learns from the statistics stage's moments (rows only with ``lambda_disen > 0``).
+    moment_based = True
 
     def identifiability(self, params):
         """The directions are identified only under extra assumptions; see the class docs.
@@ -374,6 +376,7 @@ class LinearModel(ModelPlugin):
             selection_samples(stats.full.n_eff, params),
             bool(params["equal_variances"]),
             strength=params["edge_penalty"],
+            edge_inflation=getattr(stats.full, "edge_inflation", None),
         )
         threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
         if refine and not ctx.budget.expired("graph selection"):
