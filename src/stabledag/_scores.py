@@ -194,15 +194,33 @@ class NodeScore:
             self.fit_term(variances) + sum(self.complexity(j, p) for j, p in enumerate(parents))
         )
 
-    def scan(self, node, parents):
+    def scan(self, node, parents, candidates=None):
         """Cost of ``parents`` and of every single addition and removal.
 
         Returns ``(current, add_costs, drop_costs)``: ``add_costs[c]`` the
         cost with ``c`` added (``inf`` for the node itself and its current
-        parents), ``drop_costs[k]`` the cost without ``parents[k]``.
+        parents), ``drop_costs[k]`` the cost without ``parents[k]``. With
+        ``candidates`` (an array of nodes), ``add_costs[i]`` is the cost of
+        adding ``candidates[i]`` and only those are costed; that form is not
+        memoised (its caller keeps what it needs).
         """
         parents = _parent_key(parents)
+        if candidates is not None:
+            candidates = np.asarray(candidates, dtype=np.intp)
+            if candidates.size > 1 and np.any(candidates[1:] < candidates[:-1]):
+                order = np.argsort(candidates, kind="stable")
+                current, add_sorted, drop_costs = self._scan_candidates(
+                    node, parents, candidates[order]
+                )
+                add_costs = np.empty_like(add_sorted)
+                add_costs[order] = add_sorted
+                return current, add_costs, drop_costs
+            return self._scan_candidates(node, parents, candidates)
         return self._cached(("scan", int(node), parents), lambda: self._scan(node, parents))
+
+    def _scan_candidates(self, node, parents, candidates):
+        current, add_costs, drop_costs = self.scan(node, parents)
+        return current, add_costs[candidates], drop_costs
 
     def _scan(self, node, parents):
         current = self.node_cost(node, parents)
@@ -345,24 +363,40 @@ class GaussianBIC(NodeScore):
         return fit + self.penalty * int(B.sum())
 
     def _scan(self, node, parents):
+        return self._scan_rows(node, parents, None)
+
+    def _scan_candidates(self, node, parents, candidates):
+        return self._scan_rows(node, parents, candidates)
+
+    def _scan_rows(self, node, parents, rows):
+        """:meth:`scan` over every node (``rows`` None) or over the sorted nodes ``rows``."""
         S = self.S
         variance, beta, inverse = self.regression(node, parents)
         current = float(self._costs(variance, len(parents)))
+        if rows is None:
+            diag, S_node = np.diag(S), S[:, node]
+        else:
+            diag, S_node = S[rows, rows], S[rows, node]
         if parents:
             idx = np.array(parents)
-            S_cP = S[:, idx]
-            r = S[:, node] - S_cP @ beta
-            q = np.diag(S) - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
+            S_cP = S[:, idx] if rows is None else S[rows[:, None], idx]
+            r = S_node - S_cP @ beta
+            q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
         else:
-            r, q = S[:, node], np.diag(S).copy()
+            r, q = S_node, diag.copy()
         gains = np.where(q > MIN_VARIANCE, r**2 / np.maximum(q, MIN_VARIANCE), 0.0)
         add_costs = self._costs(variance - gains, len(parents) + 1)
-        add_costs[node] = np.inf
-        add_costs[list(parents)] = np.inf
+        if rows is None:
+            add_costs[node] = np.inf
+            add_costs[list(parents)] = np.inf
+        elif rows.size:
+            taken = np.array((node,) + parents)
+            at = np.minimum(np.searchsorted(rows, taken), rows.size - 1)
+            add_costs[at[rows[at] == taken]] = np.inf
         drop_costs = np.zeros(0)
         if parents:
-            diag = np.maximum(np.diag(inverse), MIN_VARIANCE)
-            drop_costs = self._costs(variance + beta**2 / diag, len(parents) - 1)
+            inv_diag = np.maximum(np.diag(inverse), MIN_VARIANCE)
+            drop_costs = self._costs(variance + beta**2 / inv_diag, len(parents) - 1)
         return current, add_costs, drop_costs
 
     def lower_bounds(self, node, order):
