@@ -31,7 +31,8 @@ from joblib import parallel_config
 from stabledag import EdgeStability, StableDAGLearner
 from stabledag.datasets import load_sachs
 
-X, B_true, names = load_sachs()
+sachs = load_sachs()  # a scikit-learn Bunch
+X, B_true, names = sachs.data, sachs.graph, sachs.feature_names
 
 cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
 client = Client(cluster)

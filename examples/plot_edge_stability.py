@@ -25,7 +25,8 @@ from stabledag.datasets import load_sachs
 from stabledag.metrics import count_accuracy
 from stabledag.plotting import plot_graph
 
-X, B_true, names = load_sachs(as_frame=True)
+sachs = load_sachs(as_frame=True)
+X, B_true, names = sachs.data, sachs.graph, sachs.feature_names
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     stability = EdgeStability(StableDAGLearner(), n_resamples=20, random_state=0).fit(X)

@@ -25,7 +25,7 @@ from stabledag.datasets import load_sachs
 from stabledag.metrics import count_accuracy
 from stabledag.plotting import plot_graph
 
-X, B_true, names = load_sachs(as_frame=True)
+X, B_true = load_sachs(as_frame=True, return_X_y=True)
 
 plain = StableDAGLearner(random_state=0).fit(X)
 

@@ -21,7 +21,8 @@ from stabledag.export import edge_list
 from stabledag.metrics import count_accuracy
 from stabledag.plotting import plot_adjacency, plot_graph
 
-X, B_true, names = load_sachs(as_frame=True)
+sachs = load_sachs(as_frame=True)  # a scikit-learn Bunch: data, graph, feature_names, DESCR
+X, B_true = sachs.data, sachs.graph
 print(X.shape)
 print(X.describe().loc[["mean", "std", "min", "max"]].round(1).T)
 

@@ -1,3 +1,4 @@
+import argparse
 import csv
 import json
 import subprocess
@@ -24,9 +25,10 @@ def test_demo_writes_outputs(tmp_path, capsys):
         rows = list(csv.reader(fh))
     assert rows[0][1:4] == ["praf", "pmek", "plcg"] and len(rows) == 12
     assert (tmp_path / "graph.dot").read_text().startswith("digraph {")
-    with open(tmp_path / "history.csv") as fh:
-        header = next(csv.reader(fh))
-    assert {"epoch", "grad_norm", "clip_ratio", "lr", "h", "n_edges"} <= set(header)
+    log = json.loads((tmp_path / "training_log.json").read_text())
+    assert {"epoch", "grad_norm", "clip_ratio", "lr", "h", "n_edges"} <= set(log[0])
+    summary = json.loads((tmp_path / "training_summary.json").read_text())
+    assert summary["node_names"][:3] == ["praf", "pmek", "plcg"]
 
 
 def test_python_dash_m_help():
@@ -39,7 +41,7 @@ def test_python_dash_m_help():
 
 def test_demo_subcommand_keeps_options_given_before_it():
     args = _parser().parse_args(["--seed", "3", "demo", "--verbose", "1"])
-    assert (args.command, args.seed, args.verbose, args.out) == ("demo", 3, 1, None)
+    assert (args.command, args.random_state, args.verbose, args.out) == ("demo", 3, 1, None)
     assert _parser().parse_args([]).command is None  # no command: the demo
 
 
@@ -275,3 +277,325 @@ def test_fit_shows_a_tqdm_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
     np.savetxt(data, rows, delimiter=",", header="a,b,c", comments="")
     assert cli.main(["fit", str(data), "--out", str(tmp_path / "out")]) == 0
     assert updates[-1] == "closed" and updates.count(1) >= 1
+
+
+# ------------------------------------------------------------- one source for defaults
+def _mirrored(parser):
+    """The options whose destination is a StableDAGLearner parameter."""
+    from stabledag import StableDAGLearner
+
+    params = StableDAGLearner().get_params()
+    return {a.dest: a for a in parser._actions if a.dest in params}, params
+
+
+def _fit_parser():
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices["fit"]
+
+
+def test_cli_defaults_are_the_estimators():
+    """Every option that mirrors a parameter defaults to get_params(), but --seed (0)."""
+    for parser in (_fit_parser(), _parser()):
+        mirrored, params = _mirrored(parser)
+        assert {"random_state", "verbose"} <= set(mirrored)
+        for dest, action in mirrored.items():
+            expected = 0 if dest == "random_state" else params[dest]
+            assert action.default == expected, dest
+    mirrored, _ = _mirrored(_fit_parser())
+    assert {"lambda_sparse", "max_epochs", "threshold", "model", "forbidden_edges"} <= set(mirrored)
+
+
+def test_fit_help_shows_the_estimators_defaults():
+    from stabledag import StableDAGLearner
+
+    params = StableDAGLearner().get_params()
+    text = " ".join(_fit_parser().format_help().split())  # what 'stabledag fit --help' prints
+    mirrored, _ = _mirrored(_fit_parser())
+    for dest in mirrored:
+        if params[dest] is not None:  # the prior options default to None: nothing to show
+            value = 0 if dest == "random_state" else params[dest]
+            assert f"(default: {value}" in text, dest
+
+
+def test_fit_without_options_uses_the_estimators_parameters(data_csv, tmp_path):
+    from stabledag import StableDAGLearner
+
+    assert main(["fit", str(data_csv), "--out", str(tmp_path / "o")]) == 0
+    params = json.loads((tmp_path / "o" / "training_summary.json").read_text())["params"]
+    expected = StableDAGLearner(random_state=0).get_params()
+    assert params == json.loads(json.dumps(expected))
+
+
+# ------------------------------------------------------------------ the same file names
+def test_demo_and_fit_write_the_same_files(data_csv, tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "demo")]) == 0
+    assert main(["fit", str(data_csv), "--out", str(tmp_path / "fit")]) == 0
+    demo, fit = (sorted(p.name for p in (tmp_path / d).iterdir()) for d in ("demo", "fit"))
+    assert demo == fit
+    assert {"adjacency.csv", "graph.dot", "graph.graphml", "training_log.json"} <= set(fit)
+    assert "training_summary.json" in fit and "history.csv" not in demo
+
+
+# ------------------------------------------------------------------- the demo explains
+def test_demo_explains_its_figures_and_names_each_error(tmp_path, capsys):
+    from stabledag.datasets import load_sachs
+    from stabledag.metrics import shd
+
+    assert main(["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    W, names = read_csv_adjacency(tmp_path / "adjacency.csv")
+    truth = load_sachs().graph
+    missed, extra, reversed_ = [], [], []
+    for i in range(len(names)):  # brute force over ordered pairs
+        for j in range(len(names)):
+            edge = f"{names[i]} -> {names[j]}"
+            if truth[i, j] and not W[i, j] and not W[j, i]:
+                missed.append(edge)
+            if W[i, j] and not truth[i, j] and truth[j, i]:
+                reversed_.append(edge)
+            if W[i, j] and not truth[i, j] and not truth[j, i]:
+                extra.append(edge)
+    lines = {line.split(" ", 1)[0]: line for line in out.splitlines()}
+    for word, edges in (("missed", missed), ("extra", extra), ("reversed", reversed_)):
+        listed = lines[word].split(": ", 1)[1]
+        assert sorted(listed.split(", ")) == sorted(edges or ["none"]), word
+        assert lines[word].startswith(f"{word} {len(edges)} (")
+    assert shd(truth, W != 0) == len(missed) + len(extra) + len(reversed_)
+    assert f"SHD {shd(truth, W != 0)} (structural Hamming distance" in out
+    assert "threshold" in out and "the |weight| below which an edge is dropped" in out
+    assert "share of learned edges that are true" in out
+
+
+# ------------------------------------------------------------------ names that bite
+def _write_rows(path, names, X, sep=","):
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh, delimiter=sep)
+        writer.writerow(names)
+        writer.writerows(X.tolist())
+    return path
+
+
+def _chain_data(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = 2 * a + rng.normal(size=n)
+    c = -1.5 * b + rng.normal(size=n)
+    return np.column_stack([a, b, c])
+
+
+def test_formula_names_are_neutralised_in_the_csv(tmp_path, capsys):
+    names = ["=HYPERLINK(1)", "@b", "-c"]
+    data = _write_rows(tmp_path / "d.csv", names, _chain_data())
+    assert main(["fit", str(data), "--out", str(tmp_path / "o")]) == 0
+    with open(tmp_path / "o" / "adjacency.csv", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == ["", "'=HYPERLINK(1)", "'@b", "'-c"]
+    assert read_csv_adjacency(tmp_path / "o" / "adjacency.csv")[1] == names
+
+
+def test_dollar_names_draw_and_exit_0(tmp_path, capsys):
+    """'$x_$' crashed matplotlib's mathtext when graph.png was drawn (after the fit)."""
+    pytest.importorskip("matplotlib")
+    data = _write_rows(tmp_path / "d$x_$.csv", ["$x_$", "a$b", "$c$"], _chain_data())
+    assert main(["fit", str(data), "--out", str(tmp_path / "o")]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and (tmp_path / "o" / "graph.png").exists()
+    assert "  $x_$ -> a$b   " in captured.out or "  a$b -> $x_$   " in captured.out
+
+
+# ------------------------------------------------------------------------ memory
+def test_too_many_columns_is_one_line(tmp_path, capsys, monkeypatch):
+    """10,000 columns: the memory check's MemoryError used to escape as a traceback."""
+    import stabledag._validation as validation
+
+    monkeypatch.setattr(validation, "available_memory", lambda: 4 * 2**30)  # pin: 4 GiB free
+    rng = np.random.default_rng(0)
+    data = _write_rows(
+        tmp_path / "wide.csv", [f"v{k}" for k in range(10_000)], rng.normal(size=(3, 10_000))
+    )
+    line = _error(capsys, data, tmp_path)
+    assert "wide.csv" in line and "d=10000" in line and "Select fewer variables" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bare_memory_error_is_one_line_with_the_fix(data_csv, tmp_path, capsys, monkeypatch):
+    from stabledag import StableDAGLearner
+
+    def fit(self, X, y=None, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(StableDAGLearner, "fit", fit)
+    line = _error(capsys, data_csv, tmp_path)
+    assert "out of memory" in line and "select fewer columns" in line
+
+
+# ------------------------------------------------------------------------ --out
+def test_out_that_is_a_file_is_refused_before_fitting(data_csv, tmp_path, capsys, monkeypatch):
+    from stabledag import StableDAGLearner
+
+    monkeypatch.setattr(StableDAGLearner, "fit", lambda *a, **k: pytest.fail("fitted"))
+    blocker = _write(tmp_path, "x", "out")
+    assert main(["fit", str(data_csv), "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err == f"stabledag: error: --out {blocker}: is an existing file, not a folder; "
+        "give a folder name (it is created if missing) or move the file"
+    )
+    assert main(["fit", str(data_csv), "--out", str(blocker / "sub")]) == 2
+    assert "is a file, so no folder can be made in it" in capsys.readouterr().err
+    assert main(["--out", str(blocker)]) == 2  # the demo too
+    assert "is an existing file" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- prior knowledge
+@pytest.fixture
+def chain_csv(tmp_path):
+    return _write_rows(tmp_path / "chain.csv", ["a", "b", "c"], _chain_data(1000))
+
+
+def _graph(tmp_path):
+    W, names = read_csv_adjacency(tmp_path / "o" / "adjacency.csv")
+    return {(names[i], names[j]) for i, j in zip(*np.nonzero(W))}
+
+
+def test_forbid_require_and_tiers_reach_the_estimator(chain_csv, tmp_path, capsys):
+    argv = ["fit", str(chain_csv), "--out", str(tmp_path / "o"), "--tiers", "a;b;c"]
+    assert main(argv) == 0
+    assert _graph(tmp_path) == {("a", "b"), ("b", "c")}  # the true chain, oriented by tiers
+    argv = ["fit", str(chain_csv), "--out", str(tmp_path / "o")]
+    argv += ["--forbid", "a,b", "--forbid", "b,a", "--require", "c,a"]
+    assert main(argv) == 0
+    edges = _graph(tmp_path)
+    assert ("a", "b") not in edges and ("b", "a") not in edges and ("c", "a") in edges
+    params = json.loads((tmp_path / "o" / "training_summary.json").read_text())["params"]
+    assert params["forbidden_edges"] == [[0, 1], [1, 0]] and params["required_edges"] == [[2, 0]]
+
+
+def test_prior_file(chain_csv, tmp_path, capsys):
+    prior = _write(
+        tmp_path, "# what we know\ntier: a\ntier: b, c  # b before c\nforbid: b, c\n", "p.txt"
+    )
+    assert main(["fit", str(chain_csv), "--out", str(tmp_path / "o"), "--prior", str(prior)]) == 0
+    params = json.loads((tmp_path / "o" / "training_summary.json").read_text())["params"]
+    assert params["tiers"] == [[0], [1, 2]] and params["forbidden_edges"] == [[1, 2]]
+    assert ("b", "c") not in _graph(tmp_path) and ("b", "a") not in _graph(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--forbid", "a,z"], "--forbid 'a,z': 'z' is not a column of "),
+        (["--require", "a"], "--require 'a': expected PARENT,CHILD (two names), got 'a'"),
+        (["--forbid", "a,b,c"], "expected PARENT,CHILD"),
+        (["--tiers", "a;q"], "--tiers 'a;q': 'q' is not a column"),
+        (["--tiers", "a;;b"], "has an empty name"),
+        (["--forbid", "a,b", "--require", "a,b"], "'a' -> 'b' is both required and forbidden"),
+        (["--require", "a,b", "--require", "b,a"], "directed cycle"),
+        (["--prior", "nope.txt"], "--prior nope.txt: cannot be read"),
+    ],
+)
+def test_bad_prior_knowledge_is_one_line(chain_csv, tmp_path, capsys, options, expected):
+    line = _error(capsys, chain_csv, tmp_path, *options)
+    assert expected in line
+
+
+def test_bad_prior_file_names_the_line(chain_csv, tmp_path, capsys):
+    prior = _write(tmp_path, "tier: a\nforbidd: a, b\n", "p.txt")
+    line = _error(capsys, chain_csv, tmp_path, "--prior", str(prior))
+    assert "p.txt line 2: expected 'forbid: A, B', 'require: A, B' or 'tier: A, B, ...'" in line
+
+
+# ------------------------------------------------------------------- reading files
+def test_tsv_by_extension_and_sep(tmp_path, capsys):
+    X = _chain_data()
+    tsv = _write_rows(tmp_path / "d.tsv", ["a", "b", "c"], X, sep="\t")
+    assert main(["fit", str(tsv), "--out", str(tmp_path / "o")]) == 0
+    txt = _write_rows(tmp_path / "d.txt", ["a", "b", "c"], X, sep="\t")
+    assert main(["fit", str(txt), "--out", str(tmp_path / "p"), "--sep", "\\t"]) == 0
+    semi = _write_rows(tmp_path / "d.csv", ["a", "b", "c"], X, sep=";")
+    assert main(["fit", str(semi), "--out", str(tmp_path / "q"), "--sep", ";"]) == 0
+    for out in "opq":
+        assert read_csv_adjacency(tmp_path / out / "adjacency.csv")[1] == ["a", "b", "c"]
+
+
+def test_the_separator_hint_names_the_one_found(tmp_path, capsys):
+    semi = _write_rows(tmp_path / "d.csv", ["a", "b", "c"], _chain_data(), sep=";")
+    line = _error(capsys, semi, tmp_path)
+    assert "is the file comma-separated? it looks separated by ';': use --sep ';'" in line
+
+
+def test_a_pandas_index_column_gets_a_hint(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "frame.csv"
+    pd.DataFrame(_chain_data(), columns=list("abc")).to_csv(path)  # the default keeps the index
+    line = _error(capsys, path, tmp_path)
+    assert "column 1 has no name in the header row (line 1)" in line
+    assert "to_csv(..., index=False)" in line
+
+
+def test_a_headerless_file_is_detected_and_no_header_reads_it(tmp_path, capsys):
+    path = tmp_path / "bare.csv"
+    np.savetxt(path, _chain_data(), delimiter=",")
+    line = _error(capsys, path, tmp_path)
+    assert "the first row (line 1) holds numbers" in line and "--no-header" in line
+    assert main(["fit", str(path), "--out", str(tmp_path / "o"), "--no-header"]) == 0
+    W, names = read_csv_adjacency(tmp_path / "o" / "adjacency.csv")
+    assert names == ["x0", "x1", "x2"] and np.count_nonzero(W) == 2
+
+
+@pytest.mark.parametrize("value", ["ab", ""])
+def test_bad_sep_is_a_usage_error(data_csv, tmp_path, capsys, value):
+    with pytest.raises(SystemExit):
+        main(["fit", str(data_csv), "--out", str(tmp_path), "--sep", value])
+    assert "expected one character" in capsys.readouterr().err
+
+
+def test_without_pandas_the_outputs_still_carry_the_names(data_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert main(["fit", str(data_csv), "--out", str(tmp_path / "o")]) == 0
+    assert read_csv_adjacency(tmp_path / "o" / "adjacency.csv")[1] == NAMES
+    summary = json.loads((tmp_path / "o" / "training_summary.json").read_text())
+    assert summary["node_names"] == NAMES
+    assert '"p44/42"' in (tmp_path / "o" / "graph.dot").read_text()
+
+
+# ------------------------------------------------------------------------- progress
+class _FakeBar:
+    made = []
+
+    def __init__(self, total, **kwargs):
+        _FakeBar.made.append(self)
+
+    def update(self, n):
+        pass
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("tty", "options", "bar"),
+    [
+        (True, [], True),
+        (False, [], False),
+        (True, ["--no-progress"], False),
+        (False, ["--progress"], True),
+    ],
+)
+def test_progress_option(data_csv, tmp_path, monkeypatch, capsys, tty, options, bar):
+    import types
+
+    _FakeBar.made = []
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=_FakeBar))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    assert main(["fit", str(data_csv), "--out", str(tmp_path / "o"), *options]) == 0
+    assert bool(_FakeBar.made) == bar
+
+
+def test_progress_without_tqdm_says_how_to_get_it(data_csv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    assert main(["fit", str(data_csv), "--out", str(tmp_path / "o"), "--progress"]) == 0
+    assert "pip install 'stabledag[cli]'" in capsys.readouterr().err

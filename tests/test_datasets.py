@@ -1,3 +1,5 @@
+from importlib import resources
+
 import numpy as np
 import pytest
 
@@ -39,7 +41,8 @@ def test_simulate_linear_sem_errors():
 
 
 def test_load_sachs_from_installed_package():
-    X, B, names = load_sachs()
+    sachs = load_sachs()
+    X, B, names = sachs.data, sachs.graph, sachs.feature_names
     assert X.shape == (853, 11) and B.shape == (11, 11)
     assert int(B.sum()) == 17 and is_dag(B)
     assert names[:3] == ["praf", "pmek", "plcg"]
@@ -47,10 +50,31 @@ def test_load_sachs_from_installed_package():
     assert B[names.index("plcg"), names.index("PIP2")] == 1
 
 
+def test_load_sachs_follows_the_scikit_learn_loader_convention():
+    """A Bunch (attribute and key access), DESCR, frame None without as_frame, return_X_y."""
+    from sklearn.datasets import load_iris
+    from sklearn.utils import Bunch
+
+    sachs = load_sachs()
+    assert isinstance(sachs, Bunch) and isinstance(load_iris(), Bunch)
+    assert {"data", "frame", "feature_names", "DESCR", "target"} <= set(sachs)
+    assert sachs["graph"] is sachs.graph is sachs.target
+    assert sachs.frame is None and "Sachs" in sachs.DESCR
+    X, B = load_sachs(return_X_y=True)
+    assert np.array_equal(X, sachs.data) and np.array_equal(B, sachs.graph)
+    shipped = resources.files("stabledag").joinpath("data", "sachs_cd3cd28_853.csv")
+    rows = shipped.read_text(encoding="utf-8").splitlines()
+    assert rows[0].split(",") == sachs.feature_names
+    assert X[0].tolist() == [float(v) for v in rows[1].split(",")]
+
+
 def test_load_sachs_cdt_graph_has_cycle_and_frame():
     pd = pytest.importorskip("pandas")
-    X, B, names = load_sachs(graph="cdt", as_frame=True)
-    assert int(B.sum()) == 18 and not is_dag(B)
-    assert isinstance(X, pd.DataFrame) and list(X.columns) == names
+    sachs = load_sachs(graph="cdt", as_frame=True)
+    assert int(sachs.graph.sum()) == 18 and not is_dag(sachs.graph)
+    assert isinstance(sachs.data, pd.DataFrame) and list(sachs.data.columns) == sachs.feature_names
+    assert sachs.frame is sachs.data
+    X, B = load_sachs(as_frame=True, return_X_y=True)
+    assert isinstance(X, pd.DataFrame) and isinstance(B, np.ndarray) and int(B.sum()) == 17
     with pytest.raises(ValueError, match="graph"):
         load_sachs(graph="other")

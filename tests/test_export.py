@@ -24,9 +24,8 @@ from stabledag.export import (
 
 @pytest.fixture(scope="module")
 def sachs_est():
-    pd = pytest.importorskip("pandas")
-    X, _, names = load_sachs()
-    return StableDAGLearner(random_state=0).fit(pd.DataFrame(X, columns=names))
+    pytest.importorskip("pandas")
+    return StableDAGLearner(random_state=0).fit(load_sachs(as_frame=True).data)
 
 
 W3 = np.array([[0.0, 0.5, -1.25], [0.0, 0.0, 1 / 3], [0.0, 0.0, 0.0]])
@@ -106,6 +105,42 @@ def test_graphml_from_matrix(tmp_path):
     assert sorted(G.edges) == [("a", "b"), ("a", "c"), ("b", "c")]
 
 
+def test_graphml_is_well_formed_with_control_characters(tmp_path):
+    """XML 1.0 forbids most control characters: they are written as \\xNN text, not dropped."""
+    import xml.etree.ElementTree as ET
+
+    names = ["a\x07b", "nul\x00", "tab\tok", "ab", "lone\ud800"]
+    W = np.zeros((5, 5))
+    W[0, 1] = W[1, 3] = W[2, 4] = 0.5
+    path = to_graphml(W, tmp_path / "g.graphml", names)
+    ET.parse(path)  # raises ParseError on a file that is not well-formed
+    G = nx.read_graphml(path)
+    assert sorted(G.nodes) == sorted(["a\\x07b", "nul\\x00", "tab\tok", "ab", "lone\\ud800"])
+    assert sorted(G.edges) == sorted(
+        [("a\\x07b", "nul\\x00"), ("nul\\x00", "ab"), ("tab\tok", "lone\\ud800")]
+    )
+
+
+def test_graphml_refuses_names_that_escaping_would_merge(tmp_path):
+    with pytest.raises(ValueError, match="after escaping"):
+        to_graphml(np.zeros((2, 2)), tmp_path / "g.graphml", ["a\x07", "a\\x07"])
+
+
+@pytest.mark.parametrize("writer", ["dot", "csv", "graphml", "edges"])
+def test_repeated_node_names_are_refused(tmp_path, writer):
+    """Two nodes called 'a' would merge into one and their edge into a self-loop."""
+    W = np.array([[0.0, 0.5, 0.0], [0.0, 0.0, 0.7], [0.0, 0.0, 0.0]])
+    call = {
+        "dot": lambda: to_dot(W, ["a", "a", "b"]),
+        "csv": lambda: to_csv(W, tmp_path / "a.csv", ["a", "a", "b"]),
+        "graphml": lambda: to_graphml(W, tmp_path / "g.graphml", ["a", "a", "b"]),
+        "edges": lambda: edge_list(W, ["a", "a", "b"]),
+    }[writer]
+    with pytest.raises(ValueError, match="node_names repeats 'a'"):
+        call()
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "g.graphml").exists()
+
+
 # ------------------------------------------------------------------------------ CSV
 def test_csv_round_trip_without_pandas(sachs_est, tmp_path):
     path = to_csv(sachs_est, tmp_path / "adjacency.csv")
@@ -138,6 +173,37 @@ def test_read_csv_written_by_pandas(tmp_path):
     assert names == ["a", "b", "c"] and np.array_equal(W, W3)
 
 
+FORMULA_NAMES = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\ry", "'quoted", "''=x", "ok-name"]
+
+
+def test_csv_neutralises_formulas_and_round_trips(tmp_path):
+    """OWASP: a cell starting with = + - @ tab or CR is prefixed with ' (a text cell)."""
+    import csv
+
+    d = len(FORMULA_NAMES)
+    W = np.triu(np.full((d, d), 0.25), k=1)
+    path = to_csv(W, tmp_path / "a.csv", FORMULA_NAMES)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    cells = rows[0][1:] + [row[0] for row in rows[1:]]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    expected = ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "'\tx", "'\ry", "''quoted", "'''=x"]
+    assert rows[0][1:] == expected + ["ok-name"]
+    W_back, names = read_csv_adjacency(path)
+    assert names == FORMULA_NAMES and np.array_equal(W_back, W)
+
+
+def test_csv_of_an_estimator_with_formula_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200)
+    X = pd.DataFrame({"=HYPERLINK(x)": a, "@b": 2 * a + rng.normal(size=200)})
+    est = StableDAGLearner(random_state=0).fit(X)
+    W, names = read_csv_adjacency(to_csv(est, tmp_path / "a.csv"))
+    assert names == ["=HYPERLINK(x)", "@b"] and np.array_equal(W, est.adjacency_)
+    assert (tmp_path / "a.csv").read_text().startswith(",'=HYPERLINK(x),'@b\n")
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [("", "is empty"), (",a,b\na,0,1\n", "not a square"), (",a,b\nb,0,1\na,0,0\n", "row names")],
@@ -158,6 +224,17 @@ def test_save_training_log(sachs_est, tmp_path):
     with open(summary_path) as fh:
         summary = json.load(fh)
     assert summary == training_summary(sachs_est)
+
+
+def test_training_summary_with_given_names(sachs_est, tmp_path):
+    names = [f"n{k}" for k in range(11)]
+    summary = training_summary(sachs_est, names)
+    assert summary["node_names"] == names
+    i, j = np.unravel_index(np.argmax(np.abs(sachs_est.adjacency_)), (11, 11))
+    assert summary["edges"][0][:2] == [names[i], names[j]]
+    _, summary_path = save_training_log(sachs_est, tmp_path, node_names=names)
+    with open(summary_path) as fh:
+        assert json.load(fh)["node_names"] == names
 
 
 def test_training_summary_contents(sachs_est):
@@ -188,7 +265,7 @@ def test_params_are_made_json_safe():
         max_epochs=np.int64(20),
         steps_per_epoch=5,
     )
-    params = training_summary(est.fit(load_sachs()[0]))["params"]
+    params = training_summary(est.fit(load_sachs().data))["params"]
     json.dumps(params, allow_nan=False)
     assert params["lambda_sparse"] == 0.02 and params["max_epochs"] == 20
     assert params["forbidden_edges"] == [[0, 1]]

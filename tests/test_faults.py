@@ -306,3 +306,58 @@ def test_order_search_terminates_on_singular_moments(monkeypatch):
     assert cost == scores.score.node_cost(0, parents)
     start = np.triu(np.ones((8, 8), dtype=int), 1)
     assert is_dag(_search.order_search(GaussianBIC(S, 4), start))
+
+
+# ---------------------------------------------- issue 18 bug 4: max_time covers the fit
+def test_max_time_covers_graph_selection():
+    """Regression: threshold selection and the MLP refit ignored max_time (35 s for 1 s)."""
+    from stabledag._selection import FALLBACK_THRESHOLD, select_threshold
+    from stabledag.models import TimeBudget
+
+    spent = TimeBudget(0.0)
+    S = np.cov(_data(), rowvar=False)
+    W = np.array([[0.0, 0.9, 0.2], [0.0, 0.0, 0.5], [0.0, 0.0, 0.0]])
+    calls = []
+
+    class Counting(GaussianBIC):
+        def graph_cost(self, B):
+            calls.append(1)
+            return super().graph_cost(B)
+
+    select_threshold(W, Counting(S, 300), budget=spent)
+    assert len(calls) == 1 and spent.ran_out_in == "graph selection"  # the sparsest cut only
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        est = StableDAGLearner(random_state=0, max_time=1e-9).fit(_data())
+    assert est.threshold_ == FALLBACK_THRESHOLD  # no cut could be scored in time
+
+
+def test_max_time_stops_an_epoch_between_steps(monkeypatch):
+    """An epoch is cut after the step that crossed the deadline, not after all its steps."""
+    calls = []
+
+    class Counted(LinearSEM):
+        def recon_loss_and_grad_numpy(self, stats):
+            calls.append(1)
+            return super().recon_loss_and_grad_numpy(stats)
+
+    S = _stats(_data())
+    cfg = training_config(max_epochs=50, steps_per_epoch=1000, max_time=1e-9)
+    result = train(Counted(3), S, S, cfg)
+    assert result.timed_out and result.n_iter == 1
+    assert len(calls) == 1  # one step, not the epoch's 1000
+
+
+def test_the_mlp_refit_gets_what_is_left_of_max_time(monkeypatch):
+    from stabledag import mlp
+
+    seen = []
+    real = mlp.refit
+
+    def spy(module, B, X_train, X_val, config):
+        seen.append(config.max_time)
+        return real(module, B, X_train, X_val, config)
+
+    monkeypatch.setattr(mlp, "refit", spy)
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        StableDAGLearner(model="mlp", random_state=0, max_time=0.5).fit(_data())
+    assert len(seen) == 1 and 0 < seen[0] < 0.5

@@ -186,3 +186,30 @@ def test_integer_dataframe_names_fall_back_to_positions():
     est = StableDAGLearner(random_state=0, **FAST).fit(pd.DataFrame(_base(), columns=[10, 20, 30]))
     assert list(est.node_names_) == ["x0", "x1", "x2"]
     assert not hasattr(est, "feature_names_in_")
+
+
+# ------------------------------------------------------- issue 18: bugs 1, 10, 11
+def test_a_required_edge_with_zero_weight_stays_in_every_output():
+    """Regression (bug 1): two orthogonal +-1 columns, required_edges=[(1, 0)]."""
+    a = np.tile([1.0, -1.0, 1.0, -1.0], 25)
+    b = np.tile([1.0, 1.0, -1.0, -1.0], 25)
+    est = StableDAGLearner(required_edges=[(1, 0)], random_state=0).fit(np.column_stack([a, b]))
+    assert est.predict_graph()[1, 0] == 1 and est.predict_graph(threshold=0.0)[1, 0] == 1
+    assert est.adjacency_[1, 0] != 0 and abs(est.adjacency_[1, 0]) < 1e-300
+    assert list(est.to_networkx().edges) == [("x1", "x0")]
+
+
+def test_a_subnormal_column_names_the_right_fix():
+    """Regression (bug 10): the message advised standardize=True when it was on."""
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    X[:, 1] = np.array([0.0, 5e-324] * 50)
+    with pytest.raises(ValueError, match=r"'x1'.*vary too little.*Multiply them") as info:
+        StableDAGLearner().fit(X)
+    assert "standardize=True" not in str(info.value)
+
+
+@pytest.mark.parametrize("device", ["meta", "mps"])
+def test_unsupported_devices_are_refused_up_front(device):
+    """Regression (bug 11): NotImplementedError in the middle of training."""
+    with pytest.raises(ValueError, match=rf"device='{device}' is not supported.*'cpu'"):
+        StableDAGLearner(device=device).fit(np.random.default_rng(0).normal(size=(50, 3)))

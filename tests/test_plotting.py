@@ -26,7 +26,8 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def sachs():
-    X, B, names = load_sachs()
+    sachs = load_sachs()
+    X, B, names = sachs.data, sachs.graph, sachs.feature_names
     return StableDAGLearner(random_state=0).fit(X), B, names
 
 
@@ -151,6 +152,109 @@ def test_plot_history_on_given_axes_and_on_a_history_list(sachs):
         plot_history(sachs[0], axes=plt.subplots(1, 2)[1])
     with pytest.raises(ValueError, match="No training history"):
         plot_history([])
+
+
+# ------------------------------------------------------------ names with dollar signs
+DOLLAR_NAMES = ["$x_$", "a$b", "$$", "c\\$d"]
+
+
+def test_dollar_signs_are_drawn_as_written():
+    """'$x_$' would be parsed as mathtext and fail; every label shows the name as written."""
+    from matplotlib import cbook
+
+    W = np.zeros((4, 4))
+    W[0, 1] = W[1, 2] = W[2, 3] = 0.5
+    for ax in (plot_graph(W, DOLLAR_NAMES), plot_adjacency(W, DOLLAR_NAMES)):
+        ax.figure.canvas.draw()  # raised ValueError (mathtext) before
+        labels = [t.get_text() for t in ax.texts if not t.get_text()[-1].isdigit()]
+        labels = labels or [t.get_text() for t in ax.get_yticklabels()]
+        assert len(labels) == 4
+        for label, name in zip(sorted(labels), sorted(DOLLAR_NAMES)):
+            assert not cbook.is_math_text(label)
+            assert label.replace(r"\$", "$") == name  # what matplotlib shows for non-math text
+
+
+# ---------------------------------------------------------------- what fits where
+# The graph of the issue (8 nodes, 16 edges: a default fit of simulate_dag(8, 12, "ER", 1)).
+D8_NAMES = ["temperature", "pressure", "humidity", "wind_speed", "rainfall", "cloud_cover"]
+D8_NAMES += ["solar_rad", "soil_moist"]
+D8_EDGES = [
+    ("temperature", "wind_speed", 1.438),
+    ("temperature", "soil_moist", 0.988),
+    ("temperature", "solar_rad", 0.931),
+    ("temperature", "pressure", 0.909),
+    ("humidity", "rainfall", -0.901),
+    ("humidity", "solar_rad", 0.885),
+    ("pressure", "solar_rad", -0.844),
+    ("humidity", "cloud_cover", -0.597),
+    ("pressure", "wind_speed", -0.575),
+    ("pressure", "cloud_cover", -0.455),
+    ("cloud_cover", "rainfall", -0.384),
+    ("rainfall", "wind_speed", -0.365),
+    ("cloud_cover", "wind_speed", 0.278),
+    ("cloud_cover", "soil_moist", 0.240),
+    ("pressure", "humidity", -0.209),
+    ("pressure", "rainfall", 0.186),
+]
+
+
+@pytest.fixture
+def d8_drawing():
+    W = np.zeros((8, 8))
+    for parent, child, weight in D8_EDGES:
+        W[D8_NAMES.index(parent), D8_NAMES.index(child)] = weight
+    ax = plot_graph(W, D8_NAMES)
+    ax.set_title("graph.png of the issue")
+    ax.figure.canvas.draw()
+    return ax
+
+
+def _inside(inner, outer, tol=1.0):
+    return (
+        inner.x0 >= outer.x0 - tol
+        and inner.y0 >= outer.y0 - tol
+        and inner.x1 <= outer.x1 + tol
+        and inner.y1 <= outer.y1 + tol
+    )
+
+
+def test_every_arc_node_and_the_legend_are_inside_the_picture(d8_drawing):
+    """Arcs were cut at the axes' edges: limits came from the nodes only."""
+    ax = d8_drawing
+    frame, page = ax.get_window_extent(), ax.figure.bbox
+    arrows = [p for p in ax.patches if p.get_path().vertices.size]
+    assert len(arrows) == 16
+    for patch in arrows:
+        assert _inside(patch.get_window_extent(), frame)
+    for collection in ax.collections:
+        assert _inside(collection.get_window_extent(), frame)
+    assert _inside(ax.get_legend().get_window_extent(), page)
+    assert _inside(ax.title.get_window_extent(), page)
+
+
+def test_weight_labels_do_not_overlap(d8_drawing):
+    ax = d8_drawing
+    boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts if t.get_bbox_patch()]
+    assert len(boxes) == 16
+    for a in range(len(boxes)):
+        for b in range(a):
+            assert not boxes[a].overlaps(boxes[b]), (ax.texts[a], ax.texts[b])
+
+
+def test_no_edge_passes_through_a_node_it_does_not_join(d8_drawing):
+    """A long edge drawn straight through the nodes between its ends reads as two edges."""
+    ax = d8_drawing
+    nodes = ax.collections[0]
+    centres = ax.transData.transform(nodes.get_offsets())
+    radius = np.sqrt(nodes.get_sizes()[0]) / 2 * ax.figure.dpi / 72
+    t = np.linspace(0, 1, 30)
+    for patch in (p for p in ax.patches if p.get_path().vertices.size):
+        curve = next(c for c, _ in patch.get_path().iter_bezier() if c.degree == 2)  # the arc
+        points = ax.transData.transform(curve(t))
+        ends = {int(np.argmin(np.linalg.norm(centres - p, axis=1))) for p in points[[0, -1]]}
+        others = np.delete(centres, sorted(ends), axis=0)
+        gaps = np.linalg.norm(points[:, None, :] - others[None, :, :], axis=2)
+        assert gaps.min() > radius
 
 
 # ------------------------------------------------------------------- optional import

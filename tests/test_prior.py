@@ -94,3 +94,72 @@ def test_unknown_name_is_named(chain_frame):
 def test_wrong_node_type_is_type_error(chain):
     with pytest.raises(TypeError, match="column names"):
         StableDAGLearner(forbidden_edges=[(0.5, 1)]).fit(chain)
+
+
+# ------------------------------------------------------------- the form of the knowledge
+def _one_shot(items):
+    return (item for item in items)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"forbidden_edges": iter([(0, 1), (1, 0)])},
+        {"forbidden_edges": _one_shot([(0, 1), (1, 0)])},
+        {"required_edges": zip([0], [1])},
+        {"tiers": map(list, [[0], [1, 2]])},
+        {"tiers": [_one_shot([0]), [1, 2]]},
+        {"forbidden_edges": [iter((0, 1))]},
+    ],
+)
+def test_one_shot_iterators_are_refused_before_anything_is_used(chain, params):
+    """A generator would be used up by the first fit and the refit would drop the prior."""
+    ((name, value),) = params.items()
+    est = StableDAGLearner(**params)
+    with pytest.raises(TypeError, match="one-shot iterator.*list"):
+        est.fit(chain)
+    assert est.get_params()[name] is value  # the parameter is left as given
+
+
+def test_a_prior_given_as_a_list_holds_for_every_fit(chain):
+    """The issue's reproduction, with a list: both fits keep the forbidden pair out."""
+    est = StableDAGLearner(forbidden_edges=[(0, 1), (1, 0)], random_state=0)
+    for _ in range(2):
+        graph = est.fit(chain).predict_graph()
+        assert graph[0, 1] + graph[1, 0] == 0
+
+
+def test_other_reusable_collections_are_accepted(chain):
+    """Tuples, sets of pairs and an (k, 2) array say the same as a list."""
+    graphs = [
+        StableDAGLearner(forbidden_edges=edges, random_state=0).fit(chain).edge_mask_
+        for edges in (
+            [(0, 1), (1, 0)],
+            ((0, 1), (1, 0)),
+            {(0, 1), (1, 0)},
+            np.array([[0, 1], [1, 0]]),
+        )
+    ]
+    expected = ~np.eye(3, dtype=bool)
+    expected[0, 1] = expected[1, 0] = False
+    for mask in graphs:
+        assert np.array_equal(mask, expected)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"forbidden_edges": 5}, TypeError, r"forbidden_edges must be a list of \(parent, child\)"),
+        ({"required_edges": 1.5}, TypeError, r"required_edges must be a list of \(parent, child\)"),
+        ({"forbidden_edges": "ab"}, TypeError, r"forbidden_edges must be a list of \(parent"),
+        ({"forbidden_edges": (0, 1)}, ValueError, r"single pair: write \[\(0, 1\)\]"),
+        ({"forbidden_edges": [5]}, TypeError, r"forbidden_edges must be \(parent, child\) pairs"),
+        ({"forbidden_edges": [{0, 1}]}, TypeError, "got {0, 1} of type set"),
+        ({"required_edges": [(0,)]}, ValueError, r"required_edges must be \(parent, child\)"),
+        ({"tiers": 3}, TypeError, "tiers must be a list of groups of nodes"),
+        ({"tiers": [[0], 1.5]}, TypeError, "group 1 is 1.5"),
+    ],
+)
+def test_malformed_prior_names_the_parameter_and_the_form(chain, params, error, match):
+    with pytest.raises(error, match=match):
+        StableDAGLearner(**params).fit(chain)

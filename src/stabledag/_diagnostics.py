@@ -1,25 +1,24 @@
 """Checks of a finished fit that warn about likely problems, with the fix in the message.
 
-:func:`diagnose` reads a fitted estimator's ``history_`` and fitted
-attributes and returns ``(warning_class, message)`` pairs; :func:`emit`
-raises them with :func:`warnings.warn`. Each check is a small function
-returning a message or ``None``; each is tuned so that default fits on
-ordinary data (the Sachs data, simulated graphs) stay silent.
-
-Non-convergence of ``h(W)`` is not repeated here: ``fit`` already raises a
-``ConvergenceWarning``. Only ``h`` *stalling* (not falling although its
-weight grew) is reported, because its fix differs. "No edges" is also
-reported for data whose columns are truly independent (the message says
-so); nothing in ``history_`` tells the two apart.
+:func:`diagnose` reads a fitted estimator's ``history_``, its fitted
+attributes, the training result and what the input checks found, and
+returns ``(warning_class, message)`` findings; :func:`emit` raises them as
+**one** warning per fit (a summary when there are several), a
+``ConvergenceWarning`` when one of them is about convergence or the time
+budget, else a :class:`~stabledag.DiagnosticWarning`. Each check is a small
+function returning a finding or ``None``; each is tuned so that default fits
+on ordinary data (the Sachs data, simulated graphs) stay silent, and each
+message states only what the history shows.
 """
 
 import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from .exceptions import DiagnosticWarning
 
-__all__ = ["diagnose", "emit"]
+__all__ = ["diagnose", "emit", "summarize"]
 
 # clip_ratio: mean over epochs after _CLIP_AFTER_EPOCH above _CLIP_SHARE, and the median
 # gradient norm above _CLIP_FACTOR * max_grad_norm. Adam is nearly invariant to a constant
@@ -46,7 +45,7 @@ def _stages(history):
     return stages
 
 
-def _check_no_edges(est, params, history):
+def _check_no_edges(est, params, history, result):
     if np.any(np.asarray(est.adjacency_) != 0):
         return None
     lam = params["lambda_sparse"]
@@ -57,7 +56,7 @@ def _check_no_edges(est, params, history):
     )
 
 
-def _check_clipping(est, params, history):
+def _check_clipping(est, params, history, result):
     late = [r for r in history if r["epoch"] > _CLIP_AFTER_EPOCH]
     if not late:
         return None
@@ -66,31 +65,42 @@ def _check_clipping(est, params, history):
     norm = float(np.median([r["grad_norm"] for r in late]))
     if share <= _CLIP_SHARE or norm <= _CLIP_FACTOR * bound:
         return None
+    scaling = "" if params["standardize"] else "; with unscaled data, use standardize=True"
     return (
         f"Gradient clipping was active in {share:.0%} of steps after epoch {_CLIP_AFTER_EPOCH}, "
         f"with a median gradient norm of {norm:.3g}, {norm / bound:.0f}x max_grad_norm={bound:g}: "
         "the loss terms are out of balance and the steps are mostly set by the clipping. "
         "Raise max_grad_norm, or lower learning_rate or the lambdas "
-        "(lambda_sparse, lambda_acyclic); with unscaled data, use standardize=True."
+        f"(lambda_sparse, lambda_acyclic){scaling}."
     )
 
 
-def _check_lr_never_reduced(est, params, history):
+def _ended_by_early_stopping(stage, params):
+    """Whether a stage ended because its validation loss went flat (not by a budget)."""
+    return len(stage) >= params["n_iter_no_change"]
+
+
+def _check_lr_never_reduced(est, params, history, result):
     lr0 = params["learning_rate"]
     if any(r["lr"] < lr0 * (1 - 1e-9) for r in history):
         return None
-    max_epochs = params["max_epochs"]
     stages = _stages(history)
-    if len(stages) == 1 and len(history) >= max_epochs:
-        return None  # the only stage ran out of epochs: it never went flat
-    patience = params["lr_patience"]
-    no_change = params["n_iter_no_change"]
-    factor = params["lr_factor"]
+    budget_ended = history[-1]["epoch"] >= params["max_epochs"] or getattr(
+        result, "ran_out_in", None
+    )
+    flat = [stage for stage in (stages[:-1] if budget_ended else stages)]
+    flat = [stage for stage in flat if _ended_by_early_stopping(stage, params)]
+    # the scheduler cuts after lr_patience flat epochs: a stage that went flat for longer
+    # without a cut is what this check is about
+    if not flat or max(len(stage) for stage in flat) <= params["lr_patience"] + 1:
+        return None
     return (
-        f"The learning rate stayed at {lr0:g} for the whole fit although every stage ended "
-        "with a flat validation loss (early stopping): ReduceLROnPlateau never acted "
-        f"(lr_patience={patience}, n_iter_no_change={no_change}, lr_factor={factor:g}). "
-        "Lower learning_rate, or set lr_patience below n_iter_no_change and lr_factor below 1."
+        f"The learning rate stayed at {lr0:g} for the whole fit although {len(flat)} of "
+        f"{len(stages)} stages ended on a flat validation loss (early stopping): "
+        "ReduceLROnPlateau never acted "
+        f"(lr_patience={params['lr_patience']}, n_iter_no_change={params['n_iter_no_change']}, "
+        f"lr_factor={params['lr_factor']:g}). Lower learning_rate, or set lr_patience below "
+        "n_iter_no_change and lr_factor below 1."
     )
 
 
@@ -103,27 +113,65 @@ def _kept_record(stage, tol):
     return kept
 
 
-def _check_h_stalling(est, params, history):
-    if est.converged_:
-        return None
+def _stall(params, history):
+    """``(h at the end, lowest h of earlier stages)`` when h stopped falling, else None."""
     stages = _stages(history)
     if len(stages) < 2 or len(stages[-1]) <= params["n_iter_no_change"] + 1:
         return None  # one stage, or the last one stopped at once (see _check_early_stop)
-    tol = params["tol"]
-    ends = [_kept_record(stage, tol)["h"] for stage in stages]
+    ends = [_kept_record(stage, params["tol"])["h"] for stage in stages]
     best_before = min(ends[:-1])
     if not ends[-1] > _H_STALL_SHARE * best_before:
         return None
-    growth = history[-1]["acyclic_weight"] / history[0]["acyclic_weight"]
-    return (
-        f"h(W) stalled: the last stage ended at h = {ends[-1]:.2e}, no lower than "
-        f"{best_before:.2e} reached earlier, although the acyclicity weight grew "
-        f"{growth:g}-fold. The steps are likely too large to settle on a DAG: lower "
-        "learning_rate (raising max_epochs will not help)."
+    return ends[-1], best_before
+
+
+def _check_convergence(est, params, history, result):
+    """Non-convergence of h(W), or the time budget: what happened and the fix that applies."""
+    ran_out_in = getattr(result, "ran_out_in", None)
+    if ran_out_in == "training":
+        return ConvergenceWarning, (
+            f"Training reached max_time={params['max_time']} s after {result.training.n_iter} "
+            f"epochs and stopped with h(W) = {result.training.h:.2e}; the best weights so far "
+            "were used, made acyclic, without the order-search refinement. Raise max_time for "
+            "a complete fit."
+        )
+    if ran_out_in is not None:
+        return ConvergenceWarning, (
+            f"max_time={params['max_time']} s ran out during {ran_out_in}: the threshold "
+            f"{est.threshold_:.3g} is the best of the cuts scored in time (or the fallback "
+            "0.3 when none could be), and the graph was not refined. Raise max_time for a "
+            "complete fit."
+        )
+    if est.converged_:
+        return None
+    h = result.training.h if result is not None else history[-1]["h"]
+    head = f"h(W) = {h:.2e} did not reach h_tol={params['h_tol']:g}"
+    tail = (
+        " The selected graph is a DAG all the same: edges enter strongest first and one "
+        "that would close a cycle is left out."
+    )
+    stall = _stall(params, history)
+    if stall is not None:
+        growth = history[-1]["acyclic_weight"] / history[0]["acyclic_weight"]
+        return ConvergenceWarning, (
+            f"{head}: it stalled, the last stage ending at {stall[0]:.2e} after "
+            f"{stall[1]:.2e} in an earlier one (less than halved), although the acyclicity "
+            f"weight grew {growth:g}-fold. The steps are likely too large to settle on a "
+            "DAG: lower learning_rate; more epochs or stages will not help." + tail
+        )
+    n_run, epochs = len(_stages(history)), history[-1]["epoch"]
+    done = f"{n_run} of n_stages={params['n_stages']} stages, {epochs} of " + (
+        f"max_epochs={params['max_epochs']} epochs"
+    )
+    if epochs >= params["max_epochs"]:
+        return ConvergenceWarning, f"{head} after {done}. Raise max_epochs." + tail
+    return ConvergenceWarning, (
+        f"{head} after {done}. Raise n_stages or acyclic_growth (the acyclicity weight grows "
+        "acyclic_growth-fold per stage), or lambda_acyclic." + tail
     )
 
 
-def _check_early_stop(est, params, history):
+def _check_early_stop(est, params, history, result):
     first = _stages(history)[0]
     no_change = params["n_iter_no_change"]
     max_epochs = params["max_epochs"]
@@ -142,41 +190,50 @@ def _check_early_stop(est, params, history):
 
 
 _CHECKS = (
+    _check_convergence,
     _check_no_edges,
     _check_clipping,
     _check_lr_never_reduced,
-    _check_h_stalling,
     _check_early_stop,
 )
 
 
-def diagnose(estimator):
+def diagnose(estimator, result=None, input_problems=False):
     """Look for likely problems in a fitted estimator.
 
-    Checks: no edges found; gradient clipping dominating the steps (more
-    than half of them clipped after epoch 5, at over ten times
-    ``max_grad_norm``); a learning rate never reduced although the
-    stages ended on a flat loss; ``h(W)`` stalling across stages of a fit
-    that did not converge; early stopping of the first stage before the
-    validation loss ever improved while the training loss was still falling.
+    Checks: ``h(W)`` above ``h_tol`` at the end (with the fix that applies:
+    a stall across stages, the epoch budget, or the stage budget) or the time
+    budget spent (with ``result``); no edges found; gradient clipping
+    dominating the steps (more than half of them clipped after epoch 5, at
+    over ten times ``max_grad_norm``); a learning rate never reduced
+    although stages ended on a flat loss; early stopping of the first stage
+    before the validation loss ever improved while the training loss was
+    still falling.
 
     Parameters
     ----------
     estimator : StableDAGLearner
         A fitted estimator (``history_``, ``adjacency_``, ``threshold_``,
         ``converged_``).
+    result : FitResult, optional
+        The fit (final ``h``, where ``max_time`` ran out); without it the
+        time budget is not checked and the last recorded ``h`` is reported.
+    input_problems : bool, default=False
+        Whether the input checks found a problem with the data (collinear
+        columns, too few rows): the training checks, whose findings it would
+        explain (clipping, stalls, early stops), are then skipped.
 
     Returns
     -------
     list of (type, str)
-        ``(DiagnosticWarning, message)`` pairs; empty when all looks well.
+        ``(warning class, message)`` pairs; empty when all looks well.
 
     Examples
     --------
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import diagnose
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> diagnose(StableDAGLearner(random_state=0).fit(X))
     []
     """
@@ -185,20 +242,52 @@ def diagnose(estimator):
         return []
     params = estimator.get_params()
     found = []
+    if input_problems:
+        return []  # degenerate data make every training symptom; their finding says so
     for check in _CHECKS:
-        message = check(estimator, params, history)
-        if message is not None:
-            found.append((DiagnosticWarning, message))
+        finding = check(estimator, params, history, result)
+        if isinstance(finding, str):
+            finding = (DiagnosticWarning, finding)
+        if finding is not None:
+            found.append(finding)
     return found
 
 
-def emit(estimator, stacklevel=3):
-    """Raise each finding of :func:`diagnose` with :func:`warnings.warn`.
+def summarize(findings):
+    """One ``(warning class, message)`` for a list of findings, or None when there are none.
+
+    A ``ConvergenceWarning`` if any finding is one, else a
+    :class:`~stabledag.DiagnosticWarning`; several findings are numbered in
+    one message.
+
+    Examples
+    --------
+    >>> from stabledag import DiagnosticWarning
+    >>> from stabledag._diagnostics import summarize
+    >>> summarize([(DiagnosticWarning, "a."), (DiagnosticWarning, "b.")])[1]
+    'This fit has 2 likely problems. (1) a. (2) b.'
+    """
+    if not findings:
+        return None
+    categories = [category for category, _ in findings]
+    category = next((c for c in categories if issubclass(c, ConvergenceWarning)), categories[0])
+    if len(findings) == 1:
+        return category, findings[0][1]
+    parts = " ".join(f"({k}) {message}" for k, (_, message) in enumerate(findings, 1))
+    return category, f"This fit has {len(findings)} likely problems. {parts}"
+
+
+def emit(estimator, result=None, findings=(), stacklevel=3):
+    """Warn once about everything :func:`diagnose` and the input checks found.
 
     Parameters
     ----------
     estimator : StableDAGLearner
         A fitted estimator.
+    result : FitResult, optional
+        Passed to :func:`diagnose`.
+    findings : sequence of (type, str), default=()
+        Findings of earlier checks (e.g. of the input), listed first.
     stacklevel : int, default=3
         Passed to :func:`warnings.warn`; 3 points at the caller of ``fit``
         when ``emit`` is called at the end of ``fit``.
@@ -206,18 +295,19 @@ def emit(estimator, stacklevel=3):
     Returns
     -------
     list of (type, str)
-        What was warned about.
+        Every finding (one warning was raised for all of them).
 
     Examples
     --------
     >>> from stabledag import StableDAGLearner
     >>> from stabledag._diagnostics import emit
     >>> from stabledag.datasets import load_sachs
-    >>> X, _, _ = load_sachs()
+    >>> X = load_sachs().data
     >>> emit(StableDAGLearner(random_state=0).fit(X))
     []
     """
-    found = diagnose(estimator)
-    for category, message in found:
-        warnings.warn(message, category, stacklevel=stacklevel)
+    found = list(findings) + diagnose(estimator, result, input_problems=bool(findings))
+    summary = summarize(found)
+    if summary is not None:
+        warnings.warn(summary[1], summary[0], stacklevel=stacklevel)
     return found

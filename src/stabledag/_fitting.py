@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._training import TrainingConfig, TrainingResult
-from .models import FitContext, FittedGraph
+from .models import FitContext, FittedGraph, TimeBudget
 
 __all__ = ["FitResult", "fit_model"]
 
@@ -32,10 +32,13 @@ class FitResult:
         History, epochs, convergence and the raw weights.
     graph : FittedGraph
         Threshold, weights, noise variances and model parameters of the DAG.
+    ran_out_in : str or None
+        Where ``max_time`` ran out (``"training"`` or ``"graph selection"``).
     """
 
     training: TrainingResult
     graph: FittedGraph
+    ran_out_in: str | None = None
 
 
 def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoch=None):
@@ -65,9 +68,12 @@ def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoc
     FloatingPointError
         If training returned non-finite weights.
     """
+    budget = TimeBudget(params["max_time"])
     config = TrainingConfig.from_params(params)
-    ctx = FitContext(params, allowed, required, device, seed, on_epoch)
+    ctx = FitContext(params, allowed, required, device, seed, on_epoch, budget)
     training, module = plugin.train(stats, config, ctx)
+    if training.timed_out:
+        budget.ran_out_in = "training"
     if not np.all(np.isfinite(training.weights)):
         raise FloatingPointError(
             "Training returned non-finite weights. Lower learning_rate or check the "
@@ -75,4 +81,4 @@ def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoc
         )
     refine = bool(params["refine"]) and not training.timed_out
     graph = plugin.select_graph(training.weights, module, stats, config, ctx, refine=refine)
-    return FitResult(training, graph)
+    return FitResult(training, graph, budget.ran_out_in)

@@ -5,6 +5,7 @@ column names, by name.
 """
 
 import numbers
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -38,16 +39,61 @@ def _index(node, names, has_names, what):
     )
 
 
+def _reusable(value, what):
+    """Refuse a one-shot iterator: the first fit would use it up and a refit see nothing.
+
+    scikit-learn's contract is that ``fit`` leaves the parameters as given, so
+    that every fit (a refit, ``clone``, ``GridSearchCV``, ``EdgeStability``)
+    sees the same knowledge. Reading a generator changes it, and a copy made
+    inside ``fit`` would have to be stored back into the parameter, which
+    the contract forbids; so the only honest answer is an error up front.
+    """
+    if isinstance(value, Iterator):
+        raise TypeError(
+            f"{what} is a one-shot iterator ({type(value).__name__}): the first fit would "
+            "use it up and every later fit (a refit, clone, GridSearchCV, EdgeStability) "
+            f"would silently see none of it. Pass a list instead, e.g. {what}=list(...)."
+        )
+
+
+def _is_node(value):
+    return isinstance(value, (str, numbers.Integral, np.integer))
+
+
+def _pair(edge, what):
+    """``edge`` as a (parent, child) tuple, or a TypeError/ValueError saying what a pair is."""
+    _reusable(edge, f"An item of {what}")
+    if isinstance(edge, np.ndarray) and edge.ndim == 1:
+        edge = tuple(edge.tolist())
+    if isinstance(edge, str) or not isinstance(edge, Sequence):
+        raise TypeError(
+            f"{what} must be (parent, child) pairs, each a tuple or list such as ('a', 'b') "
+            f"or (0, 2); got {edge!r} of type {type(edge).__name__}."
+        )
+    if len(edge) != 2:
+        raise ValueError(f"{what} must be (parent, child) pairs, got {edge!r}.")
+    return edge
+
+
 def _edge_list(edges, names, has_names, what):
     if edges is None:
         return []
+    _reusable(edges, what)
+    if isinstance(edges, (str, bytes, dict)) or not isinstance(edges, Iterable):
+        raise TypeError(
+            f"{what} must be a list of (parent, child) pairs, such as [('a', 'b'), (0, 2)], "
+            f"or None; got {edges!r} of type {type(edges).__name__}."
+        )
+    edges = list(edges)
+    if len(edges) == 2 and all(_is_node(node) for node in edges):
+        raise ValueError(
+            f"{what} must be a list of (parent, child) pairs; {tuple(edges)!r} is a single "
+            f"pair: write [{tuple(edges)!r}]."
+        )
     out = []
     for edge in edges:
-        if isinstance(edge, str) or len(edge) != 2:
-            raise ValueError(f"{what} must be (parent, child) pairs, got {edge!r}.")
-        out.append(
-            (_index(edge[0], names, has_names, what), _index(edge[1], names, has_names, what))
-        )
+        parent, child = _pair(edge, what)
+        out.append((_index(parent, names, has_names, what), _index(child, names, has_names, what)))
     return out
 
 
@@ -55,11 +101,24 @@ def _tier_of(tiers, names, has_names):
     tier = np.full(len(names), -1)
     if tiers is None:
         return tier
+    _reusable(tiers, "tiers")
+    if isinstance(tiers, (str, bytes, dict)) or not isinstance(tiers, Iterable):
+        raise TypeError(
+            "tiers must be a list of groups of nodes, earliest first, such as "
+            f"[['age', 'sex'], ['treatment'], ['outcome']], or None; got {tiers!r} of type "
+            f"{type(tiers).__name__}."
+        )
     for level, group in enumerate(tiers):
-        if isinstance(group, (str, numbers.Integral)):
+        if _is_node(group):
             raise ValueError(
                 f"tiers must be a sequence of groups of nodes, got the bare "
                 f"node {group!r}; write [[a, b], [c]]."
+            )
+        _reusable(group, "A group of tiers")
+        if isinstance(group, (bytes, dict)) or not isinstance(group, Iterable):
+            raise TypeError(
+                f"tiers must be a list of groups of nodes, such as [['a', 'b'], ['c']]; "
+                f"group {level} is {group!r} of type {type(group).__name__}."
             )
         for node in group:
             k = _index(node, names, has_names, "tiers")
@@ -80,7 +139,9 @@ def resolve_prior(forbidden_edges, required_edges, tiers, names, has_names):
 
     Parameters
     ----------
-    forbidden_edges, required_edges : iterable of (parent, child) or None
+    forbidden_edges, required_edges : list of (parent, child) pairs, or None
+        Any re-iterable collection (list, tuple, set, array of shape
+        (k, 2)); a one-shot iterator such as a generator is a ``TypeError``.
     tiers : sequence of groups of nodes, or None
         No edge may point from a later tier to an earlier one; nodes in no
         tier are unconstrained.

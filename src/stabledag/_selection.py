@@ -14,7 +14,7 @@ import numpy as np
 
 from .graph import threshold_to_dag
 
-__all__ = ["candidate_thresholds", "select_threshold", "thresholded_dag"]
+__all__ = ["candidate_thresholds", "select_threshold", "thresholded_dag", "FALLBACK_THRESHOLD"]
 
 
 def candidate_thresholds(W, floor=0.01, max_candidates=60):
@@ -33,7 +33,7 @@ def candidate_thresholds(W, floor=0.01, max_candidates=60):
     return np.unique(cuts)
 
 
-def select_threshold(W, score, required=None):
+def select_threshold(W, score, required=None, budget=None):
     """The candidate threshold whose DAG has the lowest score (ties: the larger cut).
 
     Edges enter strongest first and one closing a cycle is skipped, so the DAG
@@ -49,6 +49,9 @@ def select_threshold(W, score, required=None):
         Rates each candidate DAG (``score.graph_cost``).
     required : ndarray of bool, shape (d, d), optional
         Edges kept at every threshold.
+    budget : TimeBudget, optional
+        When it runs out, the cuts not yet scored (the denser ones) are
+        skipped and the best so far is returned.
 
     Returns
     -------
@@ -71,14 +74,23 @@ def select_threshold(W, score, required=None):
     forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
     best_cut, best = None, math.inf
     for cut in cuts[::-1]:
+        if best_cut is not None and budget is not None and budget.expired("graph selection"):
+            break
         value = score.graph_cost(lowest & ((np.abs(W) > cut) | forced))
         if value < best - 1e-9:
             best_cut, best = float(cut), value
     return best_cut
 
 
-def thresholded_dag(W, threshold, score, required=None):
+# The cut used when max_time has run out before the threshold could be chosen (NOTEARS').
+FALLBACK_THRESHOLD = 0.3
+
+
+def thresholded_dag(W, threshold, score, required=None, budget=None):
     """The threshold (chosen by ``score`` when ``"auto"``) and the DAG it cuts from ``W``.
+
+    With ``threshold="auto"`` and a ``budget`` already spent, no cut is
+    scored: :data:`FALLBACK_THRESHOLD` is used.
 
     Parameters
     ----------
@@ -90,6 +102,8 @@ def thresholded_dag(W, threshold, score, required=None):
         Chooses the cut when ``threshold="auto"`` (see :func:`select_threshold`).
     required : ndarray of bool, shape (d, d), optional
         Edges kept whatever the cut.
+    budget : TimeBudget, optional
+        The fit's ``max_time`` (see :func:`select_threshold`).
 
     Returns
     -------
@@ -108,6 +122,9 @@ def thresholded_dag(W, threshold, score, required=None):
     (0.3, [[0, 1], [0, 0]])
     """
     if threshold == "auto":
-        threshold = select_threshold(W, score, required)
+        if budget is not None and budget.expired("graph selection"):
+            threshold = FALLBACK_THRESHOLD
+        else:
+            threshold = select_threshold(W, score, required, budget)
     threshold = float(threshold)
     return threshold, threshold_to_dag(W, threshold, required) != 0

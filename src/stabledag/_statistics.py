@@ -28,6 +28,7 @@ __all__ = [
     "center_and_scale",
     "second_moments",
     "split_indices",
+    "collinear_columns",
 ]
 
 _MOMENT_DECIMALS = 8
@@ -52,11 +53,15 @@ class Moments:
     n_eff: float
 
 
-def center_and_scale(X, standardize):
+def center_and_scale(X, standardize, names=None):
     """Centre (and scale to unit variance) a copy of ``X``: returns ``(Z, mean, scale)``.
 
     Each column is first divided by its largest magnitude, so the mean and
     standard deviation neither overflow near 1e300 nor underflow near 1e-300.
+    A column whose spread is too small to represent (subnormal) cannot be
+    standardized, and one whose values are too large cannot be used
+    unscaled: both are a ``ValueError`` naming the columns (``names``) and
+    the fix.
 
     Examples
     --------
@@ -70,12 +75,22 @@ def center_and_scale(X, standardize):
     unit = X / magnitude
     mean = unit.mean(axis=0) * magnitude
     centred = unit - unit.mean(axis=0)
-    scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
-    Z = centred * (magnitude / scale)
-    if not np.all(np.isfinite(Z)) or not np.all(np.isfinite(Z.T @ Z)):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        scale = centred.std(axis=0) * magnitude if standardize else np.ones(X.shape[1])
+        Z = centred * (magnitude / scale)
+        bad = ~np.isfinite(Z).all(axis=0) | ~np.isfinite(Z.T @ Z).all(axis=0)
+    if bad.any():
+        which = np.flatnonzero(bad)
+        listed = ", ".join(repr(str(names[j]) if names is not None else f"x{j}") for j in which)
+        if standardize:
+            raise ValueError(
+                f"Column(s) {listed} of X vary too little to be standardized in float64 "
+                "(their spread is subnormal, below about 1e-308). Multiply them by a large "
+                "constant (e.g. 1e300) before fitting, or drop them."
+            )
         raise ValueError(
-            "X has values too large to use with standardize=False; rescale "
-            "the columns or use standardize=True."
+            f"Column(s) {listed} of X have values too large to use with standardize=False; "
+            "rescale those columns or use standardize=True."
         )
     return Z, mean, scale
 
@@ -198,7 +213,7 @@ class DataStatistics:
         return MOMENT_ESTIMATORS[self.method](self.Z, rows, center)
 
 
-def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pearson"):
+def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pearson", names=None):
     """Centre and scale a copy of ``X``, split its rows, and wrap it as :class:`DataStatistics`.
 
     Parameters
@@ -213,6 +228,8 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         Draws the split.
     method : str, default="pearson"
         A key of :data:`MOMENT_ESTIMATORS`.
+    names : sequence of str, optional
+        Column names for error messages.
 
     Returns
     -------
@@ -233,7 +250,7 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         raise ValueError(
             f"Unknown moment estimator {method!r}; use one of {sorted(MOMENT_ESTIMATORS)}."
         )
-    Z, mean, scale = center_and_scale(X, standardize)
+    Z, mean, scale = center_and_scale(X, standardize, names)
     train_idx, val_idx = split_indices(Z.shape[0], validation_fraction, rng)
     d = Z.shape[1]
     return DataStatistics(
@@ -246,3 +263,44 @@ def prepare_statistics(X, *, standardize, validation_fraction, rng, method="pear
         kinds=("continuous",) * d,
         n_missing=np.zeros(d, dtype=int),
     )
+
+
+def collinear_columns(S, tol=1e-6):
+    """Columns that are (almost) exact linear combinations of the others, from moments ``S``.
+
+    A pivoted QR factorisation of the correlation matrix ranks the columns;
+    those past its numerical rank (diagonal of ``R`` below ``tol`` times the
+    largest) are returned: one column of each dependent group (which one is
+    arbitrary). ``tol`` sits well above the rounding of
+    :func:`second_moments` (1e-8) and flags relations with :math:`R^2`
+    above about ``1 - tol``.
+
+    Parameters
+    ----------
+    S : ndarray of shape (d, d)
+        Second moments of centred columns.
+    tol : float, default=1e-6
+
+    Returns
+    -------
+    list of int
+        Sorted column indices; empty when ``S`` has full rank.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag._statistics import collinear_columns
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(2, 100))
+    >>> X = np.column_stack([a, b, a + 2 * b, rng.normal(size=100)])
+    >>> len(collinear_columns(np.cov(X, rowvar=False)))  # one of the first three
+    1
+    """
+    from scipy.linalg import qr
+
+    scale = np.sqrt(np.maximum(np.diag(S), 1e-300))
+    C = S / np.outer(scale, scale)
+    _, R, pivots = qr(C, pivoting=True)
+    diag = np.abs(np.diag(R))
+    rank = int((diag > tol * diag[0]).sum()) if diag.size else 0
+    return sorted(int(j) for j in pivots[rank:])

@@ -166,6 +166,11 @@ def _clip(grads, max_norm):
     return norm
 
 
+def _past(deadline):
+    """Whether a ``time.perf_counter`` deadline (None: none) has passed."""
+    return deadline is not None and time.perf_counter() > deadline
+
+
 def _weights_are_finite(model):
     """Cheap check after a step; leaving the log-det domain shows as an infinite h next."""
     return bool(torch.isfinite(model.adjacency().detach()).all())
@@ -189,10 +194,10 @@ def _step(model, optimizer, stats, acyclic_weight, cfg, data=None):
     return values, grad_norm, grad_norm > cfg.max_grad_norm
 
 
-def _train_epoch(model, optimizer, stats, acyclic_weight, cfg, data=None):
+def _train_epoch(model, optimizer, stats, acyclic_weight, cfg, data=None, deadline=None):
     """``steps_per_epoch`` steps; the averages of the epoch, or None if a step failed."""
     sums, norms, n_clipped = {}, [], 0
-    for _ in range(cfg.steps_per_epoch):
+    for steps in range(1, cfg.steps_per_epoch + 1):  # noqa: B007 (read after the loop)
         out = _step(model, optimizer, stats, acyclic_weight, cfg, data)
         if out is None:
             return None
@@ -201,9 +206,11 @@ def _train_epoch(model, optimizer, stats, acyclic_weight, cfg, data=None):
             sums[key] = sums.get(key, 0.0) + value
         norms.append(grad_norm)
         n_clipped += int(clipped)
-    record = {f"train_{k}" if k == "loss" else k: v / cfg.steps_per_epoch for k, v in sums.items()}
+        if _past(deadline):
+            break
+    record = {f"train_{k}" if k == "loss" else k: v / steps for k, v in sums.items()}
     record["grad_norm"] = float(np.mean(norms))
-    record["clip_ratio"] = n_clipped / cfg.steps_per_epoch
+    record["clip_ratio"] = n_clipped / steps
     return record
 
 
@@ -217,7 +224,9 @@ def _has_closed_form(model, cfg):
 
 
 @torch.no_grad()
-def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=None):
+def _train_epoch_closed_form(
+    model, optimizer, stats, acyclic_weight, cfg, data=None, deadline=None
+):
     """:func:`_train_epoch` with closed-form gradients, checked once at the end.
 
     The same objective, clipping and optimiser as the autograd path, in a
@@ -229,7 +238,7 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=
     weight, mask = model.weight, model.mask
     d = weight.shape[0]
     sums = torch.zeros(6, dtype=weight.dtype, device=weight.device)
-    for _ in range(cfg.steps_per_epoch):
+    for steps in range(1, cfg.steps_per_epoch + 1):  # noqa: B007 (read after the loop)
         W = weight * mask
         recon, recon_grad = model.recon_loss_and_grad(stats)
         h, h_grad = logdet_acyclicity_and_grad(W)
@@ -241,15 +250,17 @@ def _train_epoch_closed_form(model, optimizer, stats, acyclic_weight, cfg, data=
         optimizer.step()
         clipped = (norm > cfg.max_grad_norm).to(weight.dtype)
         sums += torch.stack([total, recon, sparse, h, norm, clipped])
+        if _past(deadline):
+            break
     weight.grad = None
-    means = (sums / cfg.steps_per_epoch).tolist()
+    means = (sums / steps).tolist()
     if not all(math.isfinite(v) for v in means) or not _weights_are_finite(model):
         return None
     names = ("train_loss", "recon", "sparse", "h", "grad_norm", "clip_ratio")
     return dict(zip(names, means))
 
 
-def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None):
+def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None, deadline=None):
     """:func:`_train_epoch_closed_form` in NumPy, for a linear model on the CPU.
 
     Works on NumPy views of the model's weights and the optimiser's moments,
@@ -259,7 +270,7 @@ def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None):
     S = stats.numpy()
     d = W_param.shape[0]
     sums = np.zeros(6)
-    for _ in range(cfg.steps_per_epoch):
+    for steps in range(1, cfg.steps_per_epoch + 1):  # noqa: B007 (read after the loop)
         W = W_param * mask
         recon, recon_grad = model.recon_loss_and_grad_numpy(S)
         h, h_grad = _linear_numpy.logdet_acyclicity_and_grad(W)
@@ -273,10 +284,12 @@ def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None):
             return None
         optimizer.step_array(grad)
         sums += (total, recon, sparse, h, norm, float(norm > cfg.max_grad_norm))
+        if _past(deadline):
+            break
     if not _weights_are_finite(model):
         return None
     names = ("train_loss", "recon", "sparse", "h", "grad_norm", "clip_ratio")
-    return dict(zip(names, (sums / cfg.steps_per_epoch).tolist()))
+    return dict(zip(names, (sums / steps).tolist()))
 
 
 def _epoch_function(model, cfg):
@@ -329,11 +342,17 @@ class _LoopState:
     history: list = field(default_factory=list)
     start: float = field(default_factory=time.perf_counter)
     timed_out: bool = False
+    feasible: object = None  # the last stage's best weights with h <= h_tol, if any
+
+    @property
+    def deadline(self):
+        """The ``time.perf_counter`` value at which ``max_time`` runs out, or None."""
+        limit = self.cfg.max_time
+        return None if limit is None else self.start + limit
 
     def out_of_time(self):
-        """Whether ``max_time`` has run out."""
-        limit = self.cfg.max_time
-        return limit is not None and time.perf_counter() - self.start > limit
+        """Whether ``max_time`` has run out (an epoch in progress then stops after its step)."""
+        return _past(self.deadline)
 
 
 def _fit_stage(model, train_stats, val_stats, stage, state):
@@ -343,9 +362,12 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
     optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
     run_epoch = _epoch_function(model, cfg)
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
+    best_feasible, state.feasible = math.inf, None
     while state.epoch < cfg.max_epochs:
         start_weights = copy.deepcopy(model.state_dict())
-        record = run_epoch(model, optimizer, train_stats, acyclic_weight, cfg, state.train_data)
+        record = run_epoch(
+            model, optimizer, train_stats, acyclic_weight, cfg, state.train_data, state.deadline
+        )
         if record is None:
             retries = _retreat(model, optimizer, start_weights, retries, cfg)
             continue
@@ -360,6 +382,8 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
         if state.on_epoch is not None:
             state.on_epoch(record)
         _log_epoch(record, cfg)
+        if val["h"] <= cfg.h_tol and val["loss"] < best_feasible:
+            best_feasible, state.feasible = val["loss"], copy.deepcopy(model.state_dict())
         if val["loss"] < best_val - cfg.tol:
             best_val, best_weights, stale = val["loss"], copy.deepcopy(model.state_dict()), 0
         else:
@@ -442,6 +466,11 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None, data=(None, None)):
             print(f"stage {stage}: epochs {state.epoch}, h(W) = {h:.3e}")
         if h <= cfg.h_tol or state.epoch >= cfg.max_epochs or state.timed_out:
             break
+    if h > cfg.h_tol and state.feasible is not None:
+        # The last stage passed through acyclic weights (h <= h_tol) but its best validation
+        # loss came earlier, off the DAG set: end on the best of the acyclic ones instead.
+        model.load_state_dict(state.feasible)
+        h = _evaluate(model, train_stats, 0.0, cfg)["h"]
     weights = model.adjacency().detach().cpu().numpy().copy()
     return TrainingResult(
         weights=weights,

@@ -92,6 +92,11 @@ def torch_device(device):
         raise ValueError(
             f"device={device!r} was asked for but no CUDA GPU is available; use device='cpu'."
         )
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"device={device!r} is not supported: stabledag trains in float64, which only "
+            "the 'cpu' and 'cuda' devices run here; use device='cpu' or 'cuda'."
+        )
     return resolved
 
 

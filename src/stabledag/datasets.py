@@ -186,7 +186,29 @@ def _read_csv(name):
         return list(csv.reader(fh))
 
 
-def load_sachs(graph="consensus", as_frame=False):
+_SACHS_DESCR = """\
+Sachs et al. (2005) protein-signalling data, observational part
+---------------------------------------------------------------
+
+853 single-cell flow-cytometry measurements of 11 phosphorylated proteins and
+phospholipids (praf, pmek, plcg, PIP2, PIP3, p44/42 (erk), pakts473, PKA, PKC,
+P38, pjnk) in human CD4+ T cells under CD3/CD28 stimulation alone, the one condition without
+an intervention. Raw abundances (about 1 to 4,500); no missing values.
+
+:Number of samples: 853
+:Number of variables: 11
+:Graph: ``graph[i, j] = 1`` means ``feature_names[i] -> feature_names[j]``;
+    "consensus": the 17-edge consensus DAG of the common benchmark protocol
+    (GraN-DAG, DAG-GNN, CaPS); "cdt": the 18-edge graph shipped with the Causal
+    Discovery Toolbox, which has a cycle (plcg -> PIP2 -> PIP3 -> plcg).
+
+Source: K. Sachs, O. Perez, D. Pe'er, D. A. Lauffenburger and G. P. Nolan,
+"Causal protein-signaling networks derived from multiparameter single-cell
+data", Science 308(5721):523-529, 2005; file from the Causal Discovery Toolbox.
+"""
+
+
+def load_sachs(*, graph="consensus", as_frame=False, return_X_y=False):
     """The observational Sachs et al. (2005) protein-signalling data and its graph.
 
     853 single-cell flow-cytometry measurements of 11 phosphoproteins and
@@ -194,6 +216,7 @@ def load_sachs(graph="consensus", as_frame=False):
     abundances, 1 to about 4,500). Source: K. Sachs et al., "Causal
     protein-signaling networks derived from multiparameter single-cell
     data", Science 308(5721):523-529, 2005, via the Causal Discovery Toolbox.
+    Follows scikit-learn's loader convention (``load_iris`` and friends).
 
     Parameters
     ----------
@@ -202,22 +225,44 @@ def load_sachs(graph="consensus", as_frame=False):
         protocol (GraN-DAG, DAG-GNN, CaPS). ``"cdt"``: the 18-edge graph
         shipped with cdt, which has a cycle (plcg -> PIP2 -> PIP3 -> plcg).
     as_frame : bool, default=False
-        Return ``X`` as a pandas DataFrame (needs pandas).
+        Give the data as a pandas DataFrame with the protein names as
+        columns (needs pandas). The graph stays an array.
+    return_X_y : bool, default=False
+        Return ``(data, graph)`` instead of a Bunch.
 
     Returns
     -------
-    X : ndarray of shape (853, 11) or DataFrame
-    true_graph : ndarray of shape (11, 11)
-        ``[i, j] = 1`` means ``i -> j``.
-    node_names : list of str
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ndarray of shape (853, 11), or DataFrame when ``as_frame``
+            The measurements, one column per protein.
+        frame : DataFrame of shape (853, 11), or None
+            The same table as a DataFrame when ``as_frame``, else None.
+        graph : ndarray of shape (11, 11)
+            The known graph: ``graph[i, j] = 1`` means
+            ``feature_names[i] -> feature_names[j]``.
+        target : ndarray of shape (11, 11)
+            The same array as ``graph``, under scikit-learn's name.
+        feature_names : list of str
+            The 11 protein names, in column order.
+        DESCR : str
+            A description of the data and of the graphs.
+    (data, graph) : tuple if ``return_X_y`` is True
+        ``data`` as above, ``graph`` the (11, 11) adjacency.
 
     Examples
     --------
     >>> from stabledag.datasets import load_sachs
-    >>> X, B, names = load_sachs()
-    >>> X.shape, int(B.sum()), names[0]
+    >>> sachs = load_sachs()
+    >>> sachs.data.shape, int(sachs.graph.sum()), sachs.feature_names[0]
     ((853, 11), 17, 'praf')
+    >>> X, B = load_sachs(return_X_y=True)
+    >>> X.shape, B.shape
+    ((853, 11), (11, 11))
     """
+    from sklearn.utils import Bunch
+
     files = {"consensus": "consensus_17_edges.csv", "cdt": "cdt_18_edges.csv"}
     if graph not in files:
         raise ValueError(f"graph must be 'consensus' or 'cdt', got {graph!r}.")
@@ -228,8 +273,13 @@ def load_sachs(graph="consensus", as_frame=False):
     B = np.zeros((len(names), len(names)))
     for parent, child in _read_csv(files[graph])[1:]:
         B[index[parent], index[child]] = 1.0
+    frame = None
     if as_frame:
         import pandas as pd
 
-        X = pd.DataFrame(X, columns=names)
-    return X, B, names
+        X = frame = pd.DataFrame(X, columns=names)
+    if return_X_y:
+        return X, B
+    return Bunch(
+        data=X, frame=frame, graph=B, target=B, feature_names=list(names), DESCR=_SACHS_DESCR
+    )

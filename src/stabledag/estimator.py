@@ -4,20 +4,19 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 :mod:`stabledag._training`, :mod:`stabledag.models` and the modules they use.
 """
 
-import warnings
 from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _diagnostics
 from . import graph as _graph
 from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._statistics import prepare_statistics
+from ._statistics import collinear_columns, prepare_statistics
 from ._validation import check_memory, check_params, explain_input_error, local_random_state
+from .exceptions import DiagnosticWarning
 from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
 from .models import get_model
 
@@ -151,11 +150,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
         the dependence term learned).
-    forbidden_edges : iterable of (parent, child), default=None
+    forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
         or integer positions.
-    required_edges : iterable of (parent, child), default=None
+    required_edges : list of (parent, child) pairs, default=None
         Edges present in every output, whatever the threshold. They must
         form a DAG and agree with ``forbidden_edges`` and ``tiers``.
     tiers : sequence of groups of nodes, default=None
@@ -368,9 +367,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         try:
             device = check_params(self.get_params())
             X = self._validate_X(X)
-            result = self._learn(X, device, on_epoch)
-            self._warn_if_incomplete(result)
-            _diagnostics.emit(self)
+            result, findings = self._learn(X, device, on_epoch)
+            _diagnostics.emit(self, result, findings)
         except BaseException:  # KeyboardInterrupt too: never leave a half-fitted model
             self._discard_fit()
             raise
@@ -409,7 +407,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         return X
 
     def _learn(self, X, device, on_epoch):
-        """Prior, data statistics, training and graph selection; returns the ``TrainingResult``."""
+        """Prior, data statistics, training and graph selection.
+
+        Returns the ``FitResult`` and the findings of the input checks.
+        """
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -423,8 +424,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             standardize=self.standardize,
             validation_fraction=self.validation_fraction,
             rng=rng,
+            names=self.node_names_,
         )
         self.mean_, self.scale_ = stats.mean, stats.scale
+        findings = self._input_findings(stats)
         fit = fit_model(
             get_model(self.model),
             stats,
@@ -443,26 +446,34 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.model_params_ = graph.params
         self.history_, self.n_iter_ = training.history, training.n_iter
         self.converged_ = training.converged
-        return training
+        return fit, findings
 
-    def _warn_if_incomplete(self, result):
-        if result.timed_out:
-            warnings.warn(
-                f"Training reached max_time={self.max_time} s after {result.n_iter} epochs "
-                f"and stopped with h(W) = {result.h:.2e}; the best weights so far were "
-                "used, made acyclic, without the order-search refinement. Raise max_time "
-                "for a complete fit.",
-                ConvergenceWarning,
-                stacklevel=3,
+    def _input_findings(self, stats):
+        """Problems of the data themselves, reported with the fit's other findings."""
+        n, d = stats.Z.shape
+        if n <= d:
+            return [
+                (
+                    DiagnosticWarning,
+                    f"X has {n} rows for {d} variables: with n <= d the second-moment "
+                    "matrix is singular, every variable is an exact linear function of the "
+                    "others in-sample, and the BIC cannot tell real edges from fitted "
+                    "noise. Collect more rows or select fewer variables.",
+                )
+            ]
+        dependent = collinear_columns(stats.full.matrix)
+        if not dependent:
+            return []
+        names = ", ".join(repr(str(self.node_names_[j])) for j in dependent)
+        return [
+            (
+                DiagnosticWarning,
+                f"Column(s) {names} of X are (almost) exact linear combinations of other "
+                "columns: the regressions that involve them are not identifiable and the "
+                "edges among them are arbitrary. Drop one column of each such group, or "
+                "combine them.",
             )
-        elif not result.converged:
-            warnings.warn(
-                f"h(W) = {result.h:.2e} did not reach h_tol={self.h_tol}; the graph was "
-                "made acyclic by dropping its weakest cycle edges. Raise max_epochs or "
-                "lambda_acyclic.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        ]
 
     # ----------------------------------------------------------------- outputs
     def predict_graph(self, threshold=None):

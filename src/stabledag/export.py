@@ -5,6 +5,13 @@ Every function takes a fitted :class:`~stabledag.StableDAGLearner` (its
 adjacency matrix. Convention: ``W[i, j] != 0`` means ``i -> j``; in tables
 rows are parents and columns children. Nothing here needs pandas, pydot or
 graphviz.
+
+Node names must be distinct (a repeated name would merge two nodes into one,
+and an edge between them into a self-loop): every function raises a
+``ValueError`` naming the repeats. Names are written as given, except where a
+format cannot hold them: :func:`to_csv` puts a ``'`` before a name a
+spreadsheet would run as a formula, and :func:`to_graphml` writes characters
+that XML 1.0 forbids as ``\\xNN`` text.
 """
 
 import csv
@@ -12,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 
 import numpy as np
 
@@ -42,7 +50,22 @@ def _weights_and_names(est_or_matrix, node_names=None):
     names = default if node_names is None else [str(n) for n in node_names]
     if len(names) != W.shape[0]:
         raise ValueError(f"node_names has {len(names)} entries but the graph has {W.shape[0]}.")
+    _check_distinct(names, "node_names")
     return W, names
+
+
+def _check_distinct(names, what):
+    """``ValueError`` naming the repeated names: two nodes must never merge into one."""
+    seen, repeated = set(), []
+    for name in names:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    if repeated:
+        raise ValueError(
+            f"{what} repeats {', '.join(map(repr, repeated))}; every node needs its own "
+            "name (a repeat would merge two nodes into one). Rename the duplicates."
+        )
 
 
 def edge_list(est_or_matrix, node_names=None):
@@ -122,8 +145,30 @@ def to_dot(est_or_matrix, node_names=None):
     return "\n".join(lines + ["}"])
 
 
+# XML 1.0 allows tab, newline, carriage return and the characters from U+0020 on, except
+# the surrogates and U+FFFE, U+FFFF (https://www.w3.org/TR/xml/#charsets).
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(name):
+    """``name`` with each character XML 1.0 forbids written as ``\\xNN`` (``\\uNNNN``)."""
+
+    def escape(match):
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _XML_FORBIDDEN.sub(escape, name)
+
+
 def to_graphml(est_or_matrix, path, node_names=None):
     """Write the graph as GraphML (``networkx.write_graphml``), with edge weights.
+
+    The file is always well-formed XML: characters XML 1.0 cannot hold
+    (control characters other than tab, newline and carriage return, lone
+    surrogates, U+FFFE and U+FFFF) are written as the text ``\\xNN`` (or
+    ``\\uNNNN``), so ``"a\\x07"`` becomes the node ``a\\x07``. They are
+    escaped, not dropped, so that distinct names stay distinct; should two
+    names become equal that way, a ``ValueError`` says so.
 
     Parameters
     ----------
@@ -150,12 +195,25 @@ def to_graphml(est_or_matrix, path, node_names=None):
 
     from .graph import to_networkx
 
-    if hasattr(est_or_matrix, "to_networkx") and node_names is None:
-        G = est_or_matrix.to_networkx()
-    else:
-        G = to_networkx(*_weights_and_names(est_or_matrix, node_names))
-    nx.write_graphml(G, os.fspath(path))
+    W, names = _weights_and_names(est_or_matrix, node_names)
+    names = [_xml_text(name) for name in names]
+    _check_distinct(names, "node_names (after escaping the characters XML cannot hold)")
+    nx.write_graphml(to_networkx(W, names), os.fspath(path))
     return os.fspath(path)
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV
+# Injection"); a leading quote makes it text. A name that starts with a quote gets one
+# more, so that read_csv_adjacency can take exactly one off every quoted name.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _csv_cell(name):
+    return "'" + name if name.startswith(_FORMULA_START) else name
+
+
+def _csv_name(cell):
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def to_csv(est_or_matrix, path, node_names=None):
@@ -165,6 +223,13 @@ def to_csv(est_or_matrix, path, node_names=None):
     name then its outgoing weights, written with ``repr`` so the values
     round-trip exactly, through :func:`read_csv_adjacency` or
     ``pandas.read_csv(path, index_col=0)``.
+
+    A name that a spreadsheet would run as a formula (one starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; OWASP's advice
+    on CSV injection) is written with a single quote in front, which makes
+    it plain text; so is a name that starts with a quote itself.
+    :func:`read_csv_adjacency` removes that quote and gives back the names
+    exactly (``pandas.read_csv`` keeps it).
 
     Parameters
     ----------
@@ -187,11 +252,12 @@ def to_csv(est_or_matrix, path, node_names=None):
     'adjacency.csv'
     """
     W, names = _weights_and_names(est_or_matrix, node_names)
+    cells = [_csv_cell(name) for name in names]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow([""] + names)
-        for name, row in zip(names, W):
-            writer.writerow([name] + [repr(float(v)) for v in row])
+        writer.writerow([""] + cells)
+        for cell, row in zip(cells, W):
+            writer.writerow([cell] + [repr(float(v)) for v in row])
     return os.fspath(path)
 
 
@@ -209,6 +275,10 @@ def read_csv_adjacency(path):
     W : ndarray of shape (d, d)
         ``W[i, j]`` is the weight of ``names[i] -> names[j]``.
     names : list of str
+        As written, less the one leading ``'`` that :func:`to_csv` puts before
+        a name a spreadsheet would take for a formula (and before a name that
+        starts with ``'``): a file from :func:`to_csv` gives back its names
+        exactly.
 
     Examples
     --------
@@ -232,7 +302,7 @@ def read_csv_adjacency(path):
     if [row[0] for row in body] != names:
         raise ValueError(f"{os.fspath(path)!r}: row names differ from column names.")
     W = np.array([[float(v) for v in row[1:]] for row in body], dtype=np.float64)
-    return W.reshape(len(names), len(names)), names
+    return W.reshape(len(names), len(names)), [_csv_name(cell) for cell in names]
 
 
 def _json_safe(value):
@@ -274,13 +344,15 @@ def _final_h(est):
     return float(h(torch.as_tensor(np.asarray(est.raw_adjacency_, dtype=np.float64))))
 
 
-def training_summary(est):
+def training_summary(est, node_names=None):
     """The end state of a fit as a JSON-safe dict (what :func:`save_training_log` writes).
 
     Parameters
     ----------
     est : StableDAGLearner
         A fitted estimator.
+    node_names : sequence of str, optional
+        Node labels for ``edges`` and ``node_names``; default ``node_names_``.
 
     Returns
     -------
@@ -296,14 +368,17 @@ def training_summary(est):
     >>> import numpy as np
     >>> from stabledag import StableDAGLearner
     >>> from stabledag.export import training_summary
-    >>> X = np.random.default_rng(0).normal(size=(100, 3))
-    >>> est = StableDAGLearner(random_state=0, max_epochs=20).fit(X)
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=300)
+    >>> X = np.column_stack([a, 2 * a + rng.normal(size=300)])
+    >>> est = StableDAGLearner(random_state=0).fit(X)
     >>> sorted(training_summary(est)["versions"])
     ['numpy', 'python', 'scikit-learn', 'stabledag', 'torch']
     """
     last = est.history_[-1] if est.history_ else {}
     terms = ("train_loss", "recon", "sparse", "h", "val_loss", "val_recon")
-    edges = edge_list(est)
+    edges = edge_list(est, node_names)
+    names = [str(n) for n in (est.node_names_ if node_names is None else node_names)]
     return _json_safe(
         {
             "epochs": est.n_iter_,
@@ -314,14 +389,14 @@ def training_summary(est):
             "threshold": est.threshold_,
             "n_edges": len(edges),
             "edges": edges,
-            "node_names": list(est.node_names_),
+            "node_names": names,
             "params": est.get_params(deep=False),
             "versions": _versions(),
         }
     )
 
 
-def save_training_log(est, directory):
+def save_training_log(est, directory, node_names=None):
     """Write ``training_log.json`` (every epoch record) and ``training_summary.json``.
 
     The summary is :func:`training_summary`. ``pandas.read_json(log_path)``
@@ -333,6 +408,8 @@ def save_training_log(est, directory):
         A fitted estimator.
     directory : str or path-like
         Folder to write into; created if missing.
+    node_names : sequence of str, optional
+        Node labels in the summary; default ``node_names_``.
 
     Returns
     -------
@@ -356,6 +433,6 @@ def save_training_log(est, directory):
         json.dump(_json_safe(est.history_), fh, indent=1, allow_nan=False)
         fh.write("\n")
     with open(summary_path, "w", encoding="utf-8") as fh:
-        json.dump(training_summary(est), fh, indent=2, allow_nan=False)
+        json.dump(training_summary(est, node_names), fh, indent=2, allow_nan=False)
         fh.write("\n")
     return log_path, summary_path

@@ -20,7 +20,7 @@ from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances
+from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
 
 __all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS"]
 
@@ -244,13 +244,11 @@ class LinearModel(ModelPlugin):
     name = "linear"
 
     def build(self, n_nodes, *, params, allowed, device, seed):
-        """A :class:`LinearSEM` with the estimator's noise model."""
         return LinearSEM(
             n_nodes, equal_variances=bool(params["equal_variances"]), allowed=allowed, device=device
         )
 
     def train(self, stats, config, ctx):
-        """Fit on the training and validation second moments; ``(TrainingResult, module)``."""
         module = self.new_module(stats, ctx)
         train_stats = torch.tensor(stats.train.matrix, dtype=torch.float64, device=ctx.device)
         val_stats = torch.tensor(stats.val.matrix, dtype=torch.float64, device=ctx.device)
@@ -261,18 +259,18 @@ class LinearModel(ModelPlugin):
         return train(module, train_stats, val_stats, config, ctx.on_epoch, data), module
 
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
-        """Threshold, refine and orient the weights; least-squares refit (see the class)."""
         params, required = ctx.params, ctx.required
         S = stats.full.matrix
         score = GaussianBIC(S, stats.full.n_eff, bool(params["equal_variances"]))
-        threshold, B = thresholded_dag(weights, params["threshold"], score, required)
-        if refine:
+        threshold, B = thresholded_dag(weights, params["threshold"], score, required, ctx.budget)
+        if refine and not ctx.budget.expired("graph selection"):
             starts = [
                 _graph.threshold_to_dag(weights, cut, required)
                 for cut in (threshold,) + REFINE_STARTS
             ]
+            starts.append(required.astype(int))  # the empty graph (plus required edges)
             B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(threshold, adjacency, noise_variances(variances, params))
+        return FittedGraph(threshold, weights_on(B, adjacency), noise_variances(variances, params))

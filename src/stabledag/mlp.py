@@ -9,6 +9,7 @@ that replaces the thresholded one when that BIC prefers it; the networks are
 then refitted with the selected DAG as a mask.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -18,7 +19,13 @@ from ._additive import additive_search
 from ._nonlinear_scores import RandomFeatureBIC
 from ._selection import thresholded_dag
 from ._training import data_tensors, refit
-from .models import FittedGraph, ModelPlugin, linear_memory_bytes, noise_variances
+from .models import (
+    FittedGraph,
+    ModelPlugin,
+    linear_memory_bytes,
+    noise_variances,
+    weights_on,
+)
 
 __all__ = ["MLPSEM", "mlp_predict", "MLPModel", "refine_mlp_graph"]
 
@@ -327,6 +334,23 @@ def refine_mlp_graph(Z, B, equal_variances, required, allowed, judge=None):
     with more general interactions) also prefers it. ``judge``: that BIC of
     ``Z``, when the caller already has one (its cached node costs are reused).
 
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, d)
+        Centred (standardized) data.
+    B : ndarray of bool, shape (d, d)
+        The thresholded DAG.
+    equal_variances : bool
+        Score the search with one shared noise variance.
+    required, allowed : ndarray of bool, shape (d, d) or None
+        Prior-knowledge masks.
+    judge : RandomFeatureBIC, optional
+        The nonlinear BIC of ``Z`` (a new one if None).
+
+    Returns
+    -------
+    ndarray of bool, shape (d, d)
+
     Examples
     --------
     >>> import numpy as np
@@ -355,6 +379,12 @@ class MLPModel(ModelPlugin):
     norms of the refitted networks and ``params`` the networks themselves
     (:meth:`MLPSEM.numpy_params`).
 
+    Its memory estimate adds to the linear one about 8 copies of the
+    (d, m, d) first layer (weights, mask, gradient, Adam's two moments,
+    saved states), 6 arrays of shape (n, d, m) (pre-activations,
+    activations, their gradients) and, for the unit-free loss, 4 of shape
+    (n, d, d) (the Jacobians and their determinant's factorisation).
+
     Examples
     --------
     >>> from stabledag.models import get_model
@@ -366,14 +396,6 @@ class MLPModel(ModelPlugin):
     own_params = ("hidden_units",)
 
     def memory_bytes(self, n_samples, n_features, params):
-        """The linear estimate plus the networks' weights, optimiser copies and activations.
-
-        Per step the fit holds about 8 copies of the (d, m, d) first layer
-        (weights, mask, gradient, Adam's two moments, saved states), 6 arrays
-        of shape (n, d, m) (pre-activations, activations, their gradients)
-        and, for the unit-free loss, 4 of shape (n, d, d) (the Jacobians and
-        their determinant's factorisation).
-        """
         d, m, n = n_features, int(params["hidden_units"]), n_samples
         extra = 8 * d * d * m + 6 * n * d * m
         if not params["equal_variances"]:
@@ -381,7 +403,6 @@ class MLPModel(ModelPlugin):
         return linear_memory_bytes(n_samples, n_features) + 8 * extra
 
     def build(self, n_nodes, *, params, allowed, device, seed):
-        """An :class:`MLPSEM` seeded by ``seed`` (the global RNG is never touched)."""
         return MLPSEM(
             n_nodes,
             hidden_units=params["hidden_units"],
@@ -392,24 +413,24 @@ class MLPModel(ModelPlugin):
         )
 
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
-        """Threshold by the nonlinear BIC, refine, refit the networks on the DAG."""
         params, required = ctx.params, ctx.required
         Z, train_idx = stats.Z, stats.train_idx
         judge = RandomFeatureBIC(Z)  # one cache for the threshold and the refinement
-        threshold, B = thresholded_dag(weights, params["threshold"], judge, required)
+        threshold, B = thresholded_dag(weights, params["threshold"], judge, required, ctx.budget)
         # the search's Gaussian scores cannot see directions learned by lambda_disen
-        if refine and params["lambda_disen"] == 0:
+        if refine and params["lambda_disen"] == 0 and not ctx.budget.expired("graph selection"):
             B = refine_mlp_graph(
                 Z, B, bool(params["equal_variances"]), required, ctx.allowed, judge
             )
         X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
+        if ctx.budget.deadline is not None:  # the refit gets what is left of max_time
+            config = dataclasses.replace(config, max_time=ctx.budget.remaining())
         fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
-        adjacency = np.where(B, np.maximum(norms, np.finfo(np.float64).tiny), 0.0)
+        adjacency = weights_on(B, norms)
         residuals = Z[train_idx] - mlp_predict(fitted, Z[train_idx])
         variances = np.maximum((residuals**2).mean(axis=0), 1e-12)
         return FittedGraph(threshold, adjacency, noise_variances(variances, params), fitted)
 
     def predict(self, adjacency, params, Z):
-        """The refitted networks' predictions (:func:`mlp_predict`)."""
         return mlp_predict(params, Z)

@@ -28,6 +28,7 @@ Adding a model: write a module with a torch module meeting
 """
 
 import importlib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,18 +42,25 @@ __all__ = [
     "StructuralModel",
     "ModelPlugin",
     "FitContext",
+    "TimeBudget",
     "FittedGraph",
     "register_model",
     "get_model",
     "available_models",
     "linear_memory_bytes",
     "noise_variances",
+    "weights_on",
 ]
 
 
 @runtime_checkable
 class StructuralModel(Protocol):
     """What the training loop needs of a model: three methods.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        A protocol is not instantiated; models define their own constructors.
 
     Examples
     --------
@@ -66,17 +74,97 @@ class StructuralModel(Protocol):
         """The weighted adjacency ``W``, a (d, d) tensor with a gradient."""
 
     def prepare(self, X):
-        """The statistics of the data tensor ``X`` that :meth:`recon_loss` takes."""
+        """The statistics of the data tensor ``X`` that :meth:`recon_loss` takes.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, d)
+            Centred data.
+
+        Returns
+        -------
+        object
+            Whatever :meth:`recon_loss` takes (the second-moment matrix, the
+            rows themselves, ...).
+        """
 
     def recon_loss(self, stats):
-        """The mean-reduced reconstruction loss, a scalar tensor."""
+        """The mean-reduced reconstruction loss.
+
+        Parameters
+        ----------
+        stats : object
+            Output of :meth:`prepare`.
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar with a gradient.
+        """
+
+
+class TimeBudget:
+    """The ``max_time`` of one fit, shared by its stages.
+
+    Parameters
+    ----------
+    seconds : float or None
+        The budget; None means no limit.
+
+    Attributes
+    ----------
+    ran_out_in : str or None
+        The stage during which the budget ran out (``"training"`` or
+        ``"graph selection"``), None while it has not.
+
+    Examples
+    --------
+    >>> from stabledag.models import TimeBudget
+    >>> budget = TimeBudget(None)
+    >>> budget.expired("training"), budget.remaining()
+    (False, None)
+    """
+
+    def __init__(self, seconds):
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+        self.ran_out_in = None
+
+    def remaining(self):
+        """Seconds left.
+
+        Returns
+        -------
+        float or None
+            At least 1e-9; None without a limit.
+        """
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.perf_counter(), 1e-9)
+
+    def expired(self, stage):
+        """Whether the budget has run out; the first stage to notice is recorded.
+
+        Parameters
+        ----------
+        stage : str
+            The stage asking (recorded in :attr:`ran_out_in`).
+
+        Returns
+        -------
+        bool
+        """
+        if self.deadline is None or time.perf_counter() <= self.deadline:
+            return False
+        if self.ran_out_in is None:
+            self.ran_out_in = stage
+        return True
 
 
 @dataclass(frozen=True)
 class FitContext:
     """Everything a plug-in needs to know about one fit besides the data.
 
-    Attributes
+    Parameters
     ----------
     params : dict
         The estimator's parameters (``StableDAGLearner.get_params()``).
@@ -85,10 +173,13 @@ class FitContext:
     required : ndarray of bool, shape (d, d)
         Edges the prior knowledge requires.
     device : torch.device
+        Where the model trains.
     seed : int
         Seed for the model's own random draws (drawn from ``random_state``).
     on_epoch : callable or None
         Called with every epoch's history record.
+    budget : TimeBudget
+        The fit's ``max_time``; graph selection stops early when it runs out.
     """
 
     params: dict
@@ -97,13 +188,14 @@ class FitContext:
     device: Any = "cpu"
     seed: int = 0
     on_epoch: Any = None
+    budget: TimeBudget = field(default_factory=lambda: TimeBudget(None))
 
 
 @dataclass
 class FittedGraph:
     """The selected graph of a fit, as plain NumPy values.
 
-    Attributes
+    Parameters
     ----------
     threshold : float
         The threshold that gave the graph before any refinement.
@@ -162,18 +254,67 @@ class ModelPlugin:
     own_params = ()
 
     def check_params(self, params):
-        """Raise a ``ValueError`` for parameter values this model cannot use."""
+        """Raise a ``ValueError`` for parameter values this model cannot use.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+        """
 
     def memory_bytes(self, n_samples, n_features, params):
-        """Bytes a fit will allocate at its peak (an estimate; see :func:`linear_memory_bytes`)."""
+        """Bytes a fit will allocate at its peak (an estimate).
+
+        Parameters
+        ----------
+        n_samples, n_features : int
+            Shape of the data.
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        int
+            :func:`linear_memory_bytes` unless a model overrides it.
+        """
         return linear_memory_bytes(n_samples, n_features)
 
     def build(self, n_nodes, *, params, allowed, device, seed):
-        """A new :class:`StructuralModel` for ``n_nodes`` variables, edges within ``allowed``."""
+        """A new :class:`StructuralModel` for ``n_nodes`` variables, edges within ``allowed``.
+
+        Parameters
+        ----------
+        n_nodes : int
+            Number of variables.
+        params : dict
+            The estimator's ``get_params()``.
+        allowed : ndarray of bool, shape (n_nodes, n_nodes)
+            Edges that may be nonzero (False on the diagonal).
+        device : torch.device
+            Where the parameters live.
+        seed : int
+            Seed for the model's random initialisation.
+
+        Returns
+        -------
+        StructuralModel
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement build().")
 
     def new_module(self, stats, ctx):
-        """:meth:`build` for the data in ``stats`` and the fit in ``ctx``."""
+        """:meth:`build` for the data in ``stats`` and the fit in ``ctx``.
+
+        Parameters
+        ----------
+        stats : DataStatistics
+            Prepared data (:mod:`stabledag._statistics`).
+        ctx : FitContext
+            The fit.
+
+        Returns
+        -------
+        StructuralModel
+        """
         return self.build(
             stats.Z.shape[1],
             params=ctx.params,
@@ -190,7 +331,15 @@ class ModelPlugin:
         stats : DataStatistics
             Prepared rows, split and second moments (:mod:`stabledag._statistics`).
         config : TrainingConfig
+            The loop's settings (``TrainingConfig.from_params``).
         ctx : FitContext
+            The fit.
+
+        Returns
+        -------
+        result : TrainingResult
+        module : StructuralModel
+            The trained module.
         """
         module = self.new_module(stats, ctx)
         data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
@@ -198,16 +347,37 @@ class ModelPlugin:
         return train(module, *prepared, config, ctx.on_epoch, data), module
 
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
-        """Choose the DAG from the learned ``weights``; return a :class:`FittedGraph`.
+        """Choose the DAG from the learned ``weights``.
 
-        ``refine`` is False when the estimator asks for no refinement or when
-        training ran out of ``max_time``.
+        Parameters
+        ----------
+        weights : ndarray of shape (d, d)
+            The trained module's adjacency.
+        module : StructuralModel
+            The trained module (refitted in place by models that refit).
+        stats : DataStatistics
+            Prepared data.
+        config : TrainingConfig
+            The loop's settings (for refits).
+        ctx : FitContext
+            The fit (parameters, prior masks, time budget).
+        refine : bool
+            False when the estimator asks for no refinement or when training
+            ran out of ``max_time``.
+
+        Returns
+        -------
+        FittedGraph
         """
         S, n_eff = stats.full.matrix, stats.full.n_eff
         score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
-        threshold, B = thresholded_dag(weights, ctx.params["threshold"], score, ctx.required)
+        threshold, B = thresholded_dag(
+            weights, ctx.params["threshold"], score, ctx.required, ctx.budget
+        )
         adjacency, variances = ols_weights(S, B)
-        return FittedGraph(threshold, adjacency, noise_variances(variances, ctx.params))
+        return FittedGraph(
+            threshold, weights_on(B, adjacency), noise_variances(variances, ctx.params)
+        )
 
     def predict(self, adjacency, params, Z):
         """Each node's prediction from its parents, for data in the training units.
@@ -228,8 +398,49 @@ class ModelPlugin:
         return Z @ adjacency
 
 
+def weights_on(B, W):
+    """``W`` on the pattern of the DAG ``B``: zero off it, never exactly zero on it.
+
+    An edge of the selected graph whose fitted weight is exactly 0 (a
+    required edge between orthogonal columns, say) keeps the smallest
+    positive float as its weight, so ``adjacency_ != 0`` is always the graph.
+
+    Parameters
+    ----------
+    B : array-like of shape (d, d)
+        The DAG, nonzero ``[i, j]`` meaning ``i -> j``.
+    W : ndarray of shape (d, d)
+        Fitted weights.
+
+    Returns
+    -------
+    ndarray of shape (d, d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag.models import weights_on
+    >>> W = weights_on(np.array([[0, 1], [0, 0]]), np.zeros((2, 2)))
+    >>> (W != 0).astype(int).tolist(), bool(W[0, 1] < 1e-300)
+    ([[0, 1], [0, 0]], True)
+    """
+    B = np.asarray(B) != 0
+    return np.where(B, np.where(W == 0, np.finfo(np.float64).tiny, W), 0.0)
+
+
 def noise_variances(variances, params):
     """Per-node noise variances, replaced by their mean in the equal-variance mode.
+
+    Parameters
+    ----------
+    variances : ndarray of shape (d,)
+        Residual variances.
+    params : dict
+        The estimator's ``get_params()`` (``equal_variances``).
+
+    Returns
+    -------
+    ndarray of shape (d,)
 
     Examples
     --------
@@ -252,6 +463,15 @@ _ND_COPIES = 8
 
 def linear_memory_bytes(n_samples, n_features):
     """The linear model's peak memory, ``8 * (48 d**2 + 8 n d)`` bytes (float64).
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+        Shape of the data.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -300,6 +520,10 @@ def register_model(plugin, *, replace=False):
 def available_models():
     """Names of the registered models, built-ins first.
 
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> from stabledag.models import available_models
@@ -311,6 +535,15 @@ def available_models():
 
 def get_model(model):
     """The plug-in for ``model``: a registered name, or a plug-in instance itself.
+
+    Parameters
+    ----------
+    model : str or ModelPlugin
+        The estimator's ``model``.
+
+    Returns
+    -------
+    ModelPlugin
 
     Raises
     ------

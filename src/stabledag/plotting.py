@@ -24,6 +24,7 @@ _EDGE_STYLE = {  # class -> (colour, line style, legend label)
 _NODES = {"node_color": "#e8eef7", "edgecolors": "#4a5a78", "linewidths": 1.0}
 _ARROWS = {"arrows": True, "arrowstyle": "-|>", "arrowsize": 14, "min_target_margin": 2}
 _ARCS = (0.1, -0.1, 0.2, -0.2, 0.32, -0.32, 0.45, -0.45)  # arc3 curvatures, least bent first
+_WIDE_ARCS = (0.6, -0.6, 0.75, -0.75)  # only where they pass clear and stay near the nodes
 _STAGE_LABEL = {
     "xycoords": ("data", "axes fraction"),
     "xytext": (2, -3),
@@ -111,13 +112,23 @@ def _layout(G, layout):
     raise ValueError(f"layout must be 'layered' or 'circular', got {layout!r}.")
 
 
-def _clearance(pos, u, v, rad):
-    """Smallest distance from the arc of ``u -> v`` (matplotlib's arc3) to another node."""
-    p0, p2 = np.asarray(pos[u], float), np.asarray(pos[v], float)
+def _arc_points(p0, p2, rad, t):
+    """Points at ``t`` (a column) on matplotlib's ``arc3`` curve from ``p0`` to ``p2``.
+
+    arc3 is the quadratic Bezier curve whose control point lies ``rad`` times
+    the chord's length off its middle; it is computed in display space, which
+    equals the layout's space up to scale because the graph is drawn with an
+    equal aspect.
+    """
+    p0, p2 = np.asarray(p0, float), np.asarray(p2, float)
     dx, dy = p2 - p0
     c = (p0 + p2) / 2 + rad * np.array([dy, -dx])
-    t = np.linspace(0.15, 0.85, 8)[:, None]
-    arc = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p2
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p2
+
+
+def _clearance(pos, u, v, rad):
+    """Smallest distance from the arc of ``u -> v`` (matplotlib's arc3) to another node."""
+    arc = _arc_points(pos[u], pos[v], rad, np.linspace(0.15, 0.85, 8)[:, None])
     others = np.array([xy for n, xy in pos.items() if n not in (u, v)] or [[np.inf, np.inf]])
     return np.min(np.linalg.norm(arc[:, None, :] - others[None, :, :], axis=2))
 
@@ -132,10 +143,23 @@ def _spacing(pos):
 
 
 def _curvature(u, v, pos):
-    """The least-bent arc that passes clear of the other nodes (else the clearest one)."""
-    clear = 0.4 * _spacing(pos)
-    gaps = {rad: _clearance(pos, u, v, rad) for rad in _ARCS}
-    return next((rad for rad in _ARCS if gaps[rad] >= clear), max(gaps, key=gaps.get))
+    """The least-bent arc that passes clear of the other nodes (else the clearest one).
+
+    The strongest bends (``_WIDE_ARCS``) are taken only when they pass clear
+    and stay within two node spacings of the layout, so that a long edge in a
+    wide graph does not loop around the whole drawing.
+    """
+    spacing = _spacing(pos)
+    xy = np.array(list(pos.values()), dtype=float)
+    low, high = xy.min(axis=0) - 2 * spacing, xy.max(axis=0) + 2 * spacing
+    gaps = {rad: _clearance(pos, u, v, rad) for rad in _ARCS + _WIDE_ARCS}
+
+    def fits(rad):
+        arc = _arc_points(pos[u], pos[v], rad, np.linspace(0.0, 1.0, 11)[:, None])
+        return rad in _ARCS or bool(np.all((arc >= low) & (arc <= high)))
+
+    clear = [rad for rad in _ARCS + _WIDE_ARCS if gaps[rad] >= 0.4 * spacing and fits(rad)]
+    return clear[0] if clear else max(_ARCS, key=gaps.get)
 
 
 # -------------------------------------------------------------------- plot_graph
@@ -157,40 +181,51 @@ def _classify(W, names, true_graph):
     return edges
 
 
-def _by_curvature(edge_list, pos):
+def _by_curvature(edge_list, rad):
     groups = {}
-    for u, v in edge_list:
-        groups.setdefault(_curvature(u, v, pos), []).append((u, v))
+    for edge in edge_list:
+        groups.setdefault(rad[edge], []).append(edge)
     return groups.items()
 
 
-def _draw_edges(ax, G, pos, edges, weight, node_size):
+def _draw_edges(ax, G, pos, edges, weight, node_size, rad):
     import networkx as nx
 
     top = max((abs(w) for w in weight.values()), default=1.0) or 1.0
     for cls in ("missing", "correct", "positive", "negative", "reversed", "extra"):
         colour, style, _ = _EDGE_STYLE[cls]
-        for rad, group in _by_curvature(edges.get(cls, []), pos):
+        for r, group in _by_curvature(edges.get(cls, []), rad):
             widths = [1.2 if cls == "missing" else 0.8 + 3.2 * abs(weight[e]) / top for e in group]
             style_of = {"edge_color": colour, "style": style, "node_size": node_size, **_ARROWS}
-            arc = f"arc3,rad={rad}"
+            arc = f"arc3,rad={r}"
             nx.draw_networkx_edges(G, pos, group, widths, connectionstyle=arc, ax=ax, **style_of)
 
 
-def _draw_weight_labels(ax, G, pos, weight, node_size):
-    import networkx as nx
+def _overlap(xy, half, boxes):
+    """Total area shared by the box centred at ``xy`` (half sizes ``half``) and ``boxes``."""
+    if not boxes:
+        return 0.0
+    centres, halves = np.array([b[0] for b in boxes]), np.array([b[1] for b in boxes])
+    sides = np.clip(half + halves - np.abs(centres - xy), 0.0, None)
+    return float(np.sum(sides[:, 0] * sides[:, 1]))
 
-    style = {"font_size": 7, "rotate": False, "node_size": node_size, "ax": ax, "bbox": _LABEL_BOX}
-    for rad, group in _by_curvature(list(weight), pos):
-        labels = {e: f"{weight[e]:.2f}" for e in group}
-        try:
-            texts = nx.draw_networkx_edge_labels(
-                G, pos, labels, connectionstyle=f"arc3,rad={rad}", **style
-            )
-        except TypeError:  # networkx < 3.3: labels on the straight line
-            texts = nx.draw_networkx_edge_labels(G, pos, labels, **style)
-        for text in texts.values():
-            text.set_zorder(5)  # above the nodes
+
+def _draw_weight_labels(ax, pos, weight, rad, node_radius, per_inch):
+    """Each weight on its arc, moved along it (from the middle out) to a free spot.
+
+    Strongest edges first; a label goes where its box overlaps no node and no
+    label placed before it, else where it overlaps least.
+    """
+    fontsize, along = 7, (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+    boxes = [(np.asarray(xy, float), np.full(2, node_radius)) for xy in pos.values()]
+    for u, v in sorted(weight, key=lambda e: -abs(weight[e])):
+        text = f"{weight[u, v]:.2f}"
+        half = np.array([0.31 * fontsize * len(text) + 2, 0.65 * fontsize + 1.5]) / 72 / per_inch
+        spots = _arc_points(pos[u], pos[v], rad[u, v], np.array(along)[:, None])
+        costs = [_overlap(xy, half, boxes) for xy in spots]
+        xy = spots[next((k for k, c in enumerate(costs) if c == 0), int(np.argmin(costs)))]
+        ax.text(*xy, text, fontsize=fontsize, ha="center", va="center", bbox=_LABEL_BOX, zorder=5)
+        boxes.append((xy, half))
 
 
 def _legend(ax, edges):
@@ -213,14 +248,72 @@ def _node_style(names):
     return fontsize, diameter**2
 
 
-def _graph_axes(pos, circular, node_size):
-    """A new figure sized to the layout: about 1 inch per unit, more for big nodes."""
-    if circular:
-        side = min(14.0, max(5.0, 0.35 * len(pos) + 2))
-        return _new_axes((side + 2.5, side))
-    xs, ys = zip(*pos.values())
-    unit = max(1.0, 2.2 * np.sqrt(node_size) / 72)  # inches per layout unit
-    return _new_axes((min(18, unit * np.ptp(xs) + 3.5), min(14, unit * np.ptp(ys) + 1.5)))
+_LEGEND_INCHES, _TITLE_INCHES = 2.6, 0.7  # room a new figure keeps for the legend and a title
+
+
+def _tex_safe(text):
+    """``text`` drawn as written: an unescaped ``$`` would start matplotlib's mathtext.
+
+    ``"$x_$"`` is otherwise parsed as a formula and fails; ``\\$`` is
+    matplotlib's escape for a literal dollar sign.
+    """
+    return str(text).replace("$", r"\$")
+
+
+def _extent(pos, rad):
+    """``(low, high)`` corners of the box holding every node centre and every arc."""
+    t = np.linspace(0.0, 1.0, 21)[:, None]
+    points = [np.array(list(pos.values()), dtype=float).reshape(-1, 2)]
+    points += [_arc_points(pos[u], pos[v], r, t) for (u, v), r in rad.items()]
+    xy = np.vstack(points)
+    return xy.min(axis=0), xy.max(axis=0)
+
+
+def _graph_axes(span, spacing, node_size):
+    """A new figure sized to the drawing: nodes about 2.2 diameters apart, legend beside.
+
+    The axes are placed by hand, leaving ``_LEGEND_INCHES`` on the right and
+    ``_TITLE_INCHES`` on top: constrained layout does not make room for a
+    legend outside an axes of fixed aspect.
+    """
+    import matplotlib.pyplot as plt
+
+    unit = max(1.0, 2.2 * np.sqrt(node_size) / 72 / spacing)  # inches per layout unit
+    width = min(18.0, max(4.0, unit * span[0] + _LEGEND_INCHES))
+    height = min(14.0, max(3.0, unit * span[1] + _TITLE_INCHES))
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0.0, 0.0, 1 - _LEGEND_INCHES / width, 1 - _TITLE_INCHES / height))
+    ax.set_anchor("N")
+    return ax
+
+
+def _inches_per_unit(ax, span):
+    """Inches one layout unit takes when ``span`` fits ``ax`` at an equal aspect."""
+    width, height = ax.figure.get_size_inches()
+    box = ax.get_position()
+    width, height = box.width * width, box.height * height
+    return max(1e-3, min(width / span[0], height / span[1]))
+
+
+def _frame(ax, pos, rad, node_size):
+    """Equal aspect and limits that hold every node and every arc; ``(radius, per_inch)``.
+
+    Returns the node radius in layout units and the inches per layout unit.
+    """
+    low, high = _extent(pos, rad)
+    floor = 0.5 * _spacing(pos)
+    span = np.maximum(high - low, floor)
+    radius_inches = np.sqrt(node_size) / 2 / 72
+    pad = 0.0
+    for _ in range(2):  # the pad depends on the scale, which depends on the pad
+        per_inch = _inches_per_unit(ax, span + 2 * pad)
+        pad = 1.2 * radius_inches / per_inch
+    centre = (low + high) / 2
+    half = np.maximum(high - low, floor) / 2 + pad
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlim(centre[0] - half[0], centre[0] + half[0])
+    ax.set_ylim(centre[1] - half[1], centre[1] + half[1])
+    return radius_inches / per_inch, per_inch
 
 
 def _draw_nodes(ax, G, pos, fontsize, node_size):
@@ -228,7 +321,8 @@ def _draw_nodes(ax, G, pos, fontsize, node_size):
 
     nodes = nx.draw_networkx_nodes(G, pos, node_size=node_size, ax=ax, **_NODES)
     nodes.set_zorder(3)  # above the edges that pass by
-    for text in nx.draw_networkx_labels(G, pos, font_size=fontsize, ax=ax).values():
+    labels = {n: _tex_safe(n) for n in G.nodes}
+    for text in nx.draw_networkx_labels(G, pos, labels, font_size=fontsize, ax=ax).values():
         text.set_zorder(4)
 
 
@@ -271,8 +365,8 @@ def plot_graph(
     --------
     >>> from stabledag.plotting import plot_graph
     >>> from stabledag.datasets import load_sachs
-    >>> X, B, names = load_sachs()
-    >>> ax = plot_graph(B, node_names=names)  # doctest: +SKIP
+    >>> sachs = load_sachs()
+    >>> ax = plot_graph(sachs.graph, node_names=sachs.feature_names)  # doctest: +SKIP
     """
     _require_matplotlib()
     from .graph import to_networkx
@@ -282,18 +376,21 @@ def plot_graph(
     if true_graph is not None and np.shape(true_graph) != W.shape:
         raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
     shape = G if true_graph is None else to_networkx(np.asarray(true_graph), names)
-    pos, circular = _layout(shape, layout)
+    pos, _ = _layout(shape, layout)
     fontsize, node_size = _node_style(names)
-    ax = _graph_axes(pos, circular, node_size) if ax is None else ax
     edges = _classify(W, names, true_graph)
+    rad = {e: _curvature(*e, pos) for group in edges.values() for e in group}
+    if ax is None:
+        low, high = _extent(pos, rad)
+        ax = _graph_axes(np.maximum(high - low, 0.5 * _spacing(pos)), _spacing(pos), node_size)
     weight = {(u, v): w for u, v, w in G.edges(data="weight")}
-    _draw_edges(ax, G, pos, edges, weight, node_size)
+    _draw_edges(ax, G, pos, edges, weight, node_size, rad)
     _draw_nodes(ax, G, pos, fontsize, node_size)
+    node_radius, per_inch = _frame(ax, pos, rad, node_size)
     if show_weights if show_weights is not None else len(names) <= 15:
-        _draw_weight_labels(ax, G, pos, weight, node_size)
+        _draw_weight_labels(ax, pos, weight, rad, node_radius, per_inch)
     _legend(ax, edges)
     ax.set_axis_off()
-    ax.margins(0.06)
     return ax
 
 
@@ -301,8 +398,9 @@ def plot_graph(
 def _name_cells(ax, names):
     """Names on both axes (rows: parents, columns: children) and thin lines between cells."""
     d, fontsize = len(names), 9 if len(names) <= 20 else 7
-    ax.set_xticks(range(d), names, rotation=90, fontsize=fontsize)
-    ax.set_yticks(range(d), names, fontsize=fontsize)
+    labels = [_tex_safe(name) for name in names]
+    ax.set_xticks(range(d), labels, rotation=90, fontsize=fontsize)
+    ax.set_yticks(range(d), labels, fontsize=fontsize)
     ax.set_xlabel("child")
     ax.set_ylabel("parent")
     ax.set_xticks(np.arange(-0.5, d), minor=True)
