@@ -115,3 +115,18 @@ def test_a_score_written_outside_the_package_drives_the_order_search():
     W = np.where(B != 0, 0.5, 0.02)
     np.fill_diagonal(W, 0.0)
     assert select_threshold(W, DirectLeastSquares(Z)) == select_threshold(W, GaussianBIC(S, n))
+
+
+def test_linearisations_at_two_pooled_variances_do_not_share_scans():
+    """Regression: scans (costs) were cached across linearisations sharing one memo, so the
+    equal-variance search's later rounds read costs of an earlier pooled variance."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 5)) @ rng.normal(size=(5, 5))
+    S = X.T @ X / 500
+    base = GaussianBIC(S, 500, equal_variances=True)
+    base.with_pooled_variance(1.0).scan(3, (0,))
+    second = base.with_pooled_variance(2.0).scan(3, (0,))
+    fresh = GaussianBIC(S, 500, equal_variances=True).with_pooled_variance(2.0).scan(3, (0,))
+    assert second[0] == fresh[0]
+    np.testing.assert_array_equal(second[1], fresh[1])
+    np.testing.assert_array_equal(second[2], fresh[2])

@@ -216,7 +216,12 @@ class NodeScore:
                 add_costs[order] = add_sorted
                 return current, add_costs, drop_costs
             return self._scan_candidates(node, parents, candidates)
-        return self._cached(("scan", int(node), parents), lambda: self._scan(node, parents))
+        key = ("scan", int(node), parents, self._scan_context())
+        return self._cached(key, lambda: self._scan(node, parents))
+
+    def _scan_context(self):
+        """What a scan depends on besides the node and its parents (shared caches keep it)."""
+        return None
 
     def _scan_candidates(self, node, parents, candidates):
         current, add_costs, drop_costs = self.scan(node, parents)
@@ -307,6 +312,11 @@ class GaussianBIC(NodeScore):
         return GaussianBIC(
             self.S, self.n_samples, self.equal_variances, self.gamma, variance, self._memo
         )
+
+    def _scan_context(self):
+        # Scans are costs, which depend on the pooled variance of the linearisation; the
+        # regressions behind them do not and stay shared between linearisations.
+        return self.pooled_variance
 
     def _costs(self, variance, n_parents):
         """Vectorised node cost for residual variances and parent counts."""

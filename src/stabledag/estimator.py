@@ -150,6 +150,19 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         when the nonlinear BIC that chose the threshold prefers it (not with
         ``lambda_disen > 0``: those Gaussian scores cannot see the directions
         the dependence term learned).
+    screen : "auto" or bool, default="auto"
+        Linear model, for many variables: before training and search, cut
+        the candidate edges down to the pairs of variables that a cheap,
+        unit-free test on the correlation matrix keeps (forward-selection
+        neighbourhoods and partial correlations; :mod:`stabledag._screen`).
+        Training then holds every other weight at zero and the order search
+        works within the kept pairs, after which it admits every
+        screened-out edge that would still lower the BIC, so no single edge
+        the screen dropped can improve the returned graph. Prior knowledge
+        applies on top; required edges are always kept. ``"auto"`` screens
+        from 200 variables on (``stabledag.linear.SCREEN_AUTO_MIN_NODES``);
+        ``benchmarks/scale.py`` reports how many true edges the screen
+        drops and what it saves. Unused by the MLP model.
     forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
@@ -271,6 +284,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         h_tol=1e-6,
         threshold="auto",
         refine=True,
+        screen="auto",
         forbidden_edges=None,
         required_edges=None,
         tiers=None,
@@ -303,6 +317,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.h_tol = h_tol
         self.threshold = threshold
         self.refine = refine
+        self.screen = screen
         self.forbidden_edges = forbidden_edges
         self.required_edges = required_edges
         self.tiers = tiers

@@ -16,16 +16,39 @@ from . import _linear_numpy
 from . import graph as _graph
 from ._orient import orient_by_dependence
 from ._scores import GaussianBIC, ols_weights
+from ._screen import screen_pairs
 from ._search import multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
 from .models import FittedGraph, ModelPlugin, noise_variances, weights_on
 
-__all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS"]
+__all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS", "SCREEN_AUTO_MIN_NODES", "screen_active"]
 
 # Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
 REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
+
+#: ``screen="auto"`` screens the candidate edges from this many variables on.
+SCREEN_AUTO_MIN_NODES = 200
+# The NumPy fast path multiplies by W sparsely when at most this share of the entries may be
+# nonzero and d is at least SPARSE_FROM_NODES (at d = 300 the dense product is faster).
+SPARSE_DENSITY = 0.25
+SPARSE_FROM_NODES = 500
+
+
+def screen_active(params, n_nodes):
+    """Whether a fit with these estimator parameters screens its candidate edges.
+
+    Examples
+    --------
+    >>> from stabledag.linear import screen_active
+    >>> screen_active({"screen": "auto"}, 20), screen_active({"screen": True}, 20)
+    (False, True)
+    """
+    screen = params.get("screen", "auto")
+    if isinstance(screen, str) and screen == "auto":
+        return n_nodes >= SCREEN_AUTO_MIN_NODES
+    return bool(screen)
 
 
 class LinearSEM(torch.nn.Module):
@@ -77,6 +100,10 @@ class LinearSEM(torch.nn.Module):
             mask = mask * torch.as_tensor(allowed, dtype=dtype, device=device)
         self.register_buffer("mask", mask)
         self.weight = torch.nn.Parameter(weight * mask)
+        # A sparse mask (a screen) lets the NumPy fast path multiply by W sparsely.
+        self.support = None
+        if n_nodes >= SPARSE_FROM_NODES and float(mask.sum()) <= SPARSE_DENSITY * n_nodes**2:
+            self.support = _linear_numpy.SparseSupport(mask.cpu().numpy())
 
     def adjacency(self):
         """The weighted adjacency ``W`` (diagonal fixed at zero), with a gradient.
@@ -216,9 +243,10 @@ class LinearSEM(torch.nn.Module):
         (0.5, (2, 2))
         """
         W = self.weight.detach().numpy() * self.mask.numpy()
+        support = getattr(self, "support", None)
         if self.equal_variances:
-            return _linear_numpy.squared_loss_and_grad(W, stats)
-        return _linear_numpy.gaussian_nll_and_grad(W, stats)
+            return _linear_numpy.squared_loss_and_grad(W, stats, support=support)
+        return _linear_numpy.gaussian_nll_and_grad(W, stats, support=support)
 
 
 class LinearModel(ModelPlugin):
@@ -248,8 +276,32 @@ class LinearModel(ModelPlugin):
             n_nodes, equal_variances=bool(params["equal_variances"]), allowed=allowed, device=device
         )
 
+    def training_mask(self, stats, ctx):
+        """The edges training may use: the prior's, cut down by the screen when it is on.
+
+        Parameters
+        ----------
+        stats : DataStatistics
+        ctx : FitContext
+
+        Returns
+        -------
+        ndarray of bool, shape (d, d)
+        """
+        d = stats.Z.shape[1]
+        if not screen_active(ctx.params, d):
+            return ctx.allowed
+        keep = screen_pairs(stats.full.matrix, stats.full.n_eff)
+        return ctx.allowed & (keep | ctx.required | ctx.required.T)
+
     def train(self, stats, config, ctx):
-        module = self.new_module(stats, ctx)
+        module = self.build(
+            stats.Z.shape[1],
+            params=ctx.params,
+            allowed=self.training_mask(stats, ctx),
+            device=ctx.device,
+            seed=ctx.seed,
+        )
         train_stats = torch.tensor(stats.train.matrix, dtype=torch.float64, device=ctx.device)
         val_stats = torch.tensor(stats.val.matrix, dtype=torch.float64, device=ctx.device)
         data = (None, None)
@@ -269,7 +321,12 @@ class LinearModel(ModelPlugin):
                 for cut in (threshold,) + REFINE_STARTS
             ]
             starts.append(required.astype(int))  # the empty graph (plus required edges)
-            B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
+            screen = None
+            if screen_active(params, S.shape[0]):  # the pairs training could use
+                screen = module.mask.detach().cpu().numpy() != 0
+            B = multi_start_order_search(
+                score, starts, allowed=ctx.allowed, required=required, screen=screen
+            )
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
         adjacency, variances = ols_weights(S, B)
