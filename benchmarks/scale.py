@@ -33,7 +33,6 @@ Timings on a shared machine are indicative only: read the same-run ratios.
 
 import argparse
 import json
-import math
 import os
 import platform
 import subprocess

@@ -91,7 +91,8 @@ class SparseSupport:
         """The entries of ``S`` the products read, gathered once per ``S``."""
         if self._moments[0] is not S:
             values = (
-                S[self.rows[self.target], self.rows[self.source]],  # S[i, k], (i, j), (k, j) in mask
+                # S[i, k] for the entries (i, j) and (k, j) of one column
+                S[self.rows[self.target], self.rows[self.source]],
                 S[self.cols, self.rows],  # S[j, k] for (k, j) in the mask
                 S[self.rows, self.cols],  # S[i, j] at the mask
                 np.diag(S).copy(),
