@@ -250,7 +250,7 @@ def multi_start_order_search(
     >>> int(multi_start_order_search(GaussianBIC(S, 500), [np.zeros((2, 2))]).sum())
     1
     """
-    starts = [(np.asarray(b) != 0).astype(int) for b in starts]
+    starts = [np.asarray(b) != 0 for b in starts]
     searched = allowed
     if screen is not None:
         d = starts[0].shape[0]
@@ -262,7 +262,7 @@ def multi_start_order_search(
     selector = ParentSelector(search_score, searched, required)
     best, best_cost, seen = None, math.inf, set()
     for start in starts:
-        key = start.tobytes()
+        key = np.packbits(start).tobytes()
         if key in seen:
             continue
         seen.add(key)
