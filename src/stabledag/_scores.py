@@ -194,6 +194,46 @@ class NodeScore:
             self.fit_term(variances) + sum(self.complexity(j, p) for j, p in enumerate(parents))
         )
 
+    def graph_costs(self, graphs):
+        """:meth:`graph_cost` of each DAG in turn, re-costing only the nodes that changed.
+
+        For a sequence of similar graphs (the nested DAGs of the threshold
+        choice) a node's regression is looked up again only where its parent
+        set differs from the previous graph's. Scores whose ``graph_cost``
+        is their own (not this class's) are costed graph by graph.
+
+        Parameters
+        ----------
+        graphs : iterable of ndarray of shape (d, d)
+
+        Yields
+        ------
+        float
+            The same values as :meth:`graph_cost`.
+        """
+        if type(self).graph_cost is not NodeScore.graph_cost:
+            for B in graphs:
+                yield self.graph_cost(B)
+            return
+        for _, variances, parents in self._changed_nodes(graphs):
+            complexities = [self.complexity(j, p) for j, p in enumerate(parents)]
+            yield float(self.fit_term(variances) + sum(complexities))
+
+    def _changed_nodes(self, graphs):
+        """``(B, variances, parents)`` per graph, updating only the columns that changed."""
+        previous, variances, parents = None, None, None
+        for B in graphs:
+            B = np.asarray(B) != 0
+            if previous is None:
+                parents = [np.flatnonzero(B[:, j]) for j in range(B.shape[0])]
+                variances = [self.residual_variance(j, p) for j, p in enumerate(parents)]
+            else:
+                for j in np.flatnonzero((B != previous).any(axis=0)).tolist():
+                    parents[j] = np.flatnonzero(B[:, j])
+                    variances[j] = self.residual_variance(j, parents[j])
+            previous = B
+            yield B, variances, parents
+
     def scan(self, node, parents, candidates=None):
         """Cost of ``parents`` and of every single addition and removal.
 
@@ -364,7 +404,10 @@ class GaussianBIC(NodeScore):
             Half the BIC, constants dropped.
         """
         B = np.asarray(B) != 0
-        variances = np.maximum(self.graph_variances(B), MIN_VARIANCE)
+        return self._cost_of(B, self.graph_variances(B))
+
+    def _cost_of(self, B, variances):
+        variances = np.maximum(variances, MIN_VARIANCE)
         d = B.shape[0]
         if self.equal_variances:
             fit = 0.5 * self.n_samples * d * math.log(variances.mean())
@@ -377,6 +420,11 @@ class GaussianBIC(NodeScore):
 
     def _scan_candidates(self, node, parents, candidates):
         return self._scan_rows(node, parents, candidates)
+
+    def graph_costs(self, graphs):
+        """:meth:`graph_cost` of each DAG in turn, re-costing only the nodes that changed."""
+        for B, variances, _ in self._changed_nodes(graphs):
+            yield self._cost_of(B, np.array(variances))
 
     def _scan_rows(self, node, parents, rows):
         """:meth:`scan` over every node (``rows`` None) or over the sorted nodes ``rows``."""
