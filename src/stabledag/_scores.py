@@ -79,6 +79,40 @@ def _parent_key(parents):
     return tuple(sorted(int(p) for p in parents))
 
 
+#: Bytes the memo of one score (shared by its linearisations) may hold; past it the oldest
+#: half of the entries are dropped (they are recomputed, identically, if asked for again).
+MEMO_BUDGET = 256 * 2**20
+
+
+def _size(value):
+    """Rough bytes held by a memoised value (arrays counted by their buffers)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 112
+    if isinstance(value, tuple):
+        return 56 + sum(_size(v) for v in value)
+    return 32
+
+
+class _Memo(dict):
+    """A dict that forgets its oldest entries when they hold more than ``budget`` bytes."""
+
+    def __init__(self, budget=None):
+        super().__init__()
+        self.budget = MEMO_BUDGET if budget is None else budget
+        self.nbytes = 0
+        self._sizes = {}
+
+    def put(self, key, value):
+        size = _size(value) + 64 + sum(8 * len(k) for k in key if isinstance(k, tuple))
+        self[key] = value
+        self._sizes[key] = size
+        self.nbytes += size
+        if self.nbytes > self.budget:
+            for old in list(self)[: len(self) // 2]:
+                del self[old]
+                self.nbytes -= self._sizes.pop(old)
+
+
 class NodeScore:
     """Base class of the scores: a penalised likelihood of a DAG, node by node.
 
@@ -119,14 +153,15 @@ class NodeScore:
         self.n_samples = n_samples
         self.n_nodes = int(n_nodes)
         self.equal_variances = bool(equal_variances)
-        self._memo = {}
+        self._memo = _Memo()
 
     def _cached(self, key, compute):
         """The memoised value under ``key``, computed by ``compute()`` the first time."""
         try:
             return self._memo[key]
         except KeyError:
-            value = self._memo[key] = compute()
+            value = compute()
+            self._memo.put(key, value)
             return value
 
     def _residual_variance(self, node, parents):
@@ -423,6 +458,10 @@ class GaussianBIC(NodeScore):
 
     def graph_costs(self, graphs):
         """:meth:`graph_cost` of each DAG in turn, re-costing only the nodes that changed."""
+        if type(self).graph_cost is not GaussianBIC.graph_cost:  # a subclass's own cost
+            for B in graphs:
+                yield self.graph_cost(B)
+            return
         for B, variances, _ in self._changed_nodes(graphs):
             yield self._cost_of(B, np.array(variances))
 

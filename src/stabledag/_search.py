@@ -128,7 +128,8 @@ class ParentSelector:
             )
             if parents and self.any_required:
                 drop_costs = np.where(self.required[list(parents), node], np.inf, drop_costs)
-            found = self.scans[key] = (current, add_costs, drop_costs)
+            found = (current, add_costs, drop_costs)
+            self._remember(self.scans, key, found)
         return found
 
     def lower_bounds(self, node, order):
@@ -185,10 +186,11 @@ class ParentSelector:
         if not isinstance(candidates, frozenset):
             candidates = frozenset(candidates)
         forced = self.required_parents[node] & candidates
-        key = (node, candidates, (frozenset(start) & candidates) | forced)
+        begin = (frozenset(start) & candidates) | forced
+        key = (node, self._compact(candidates), begin)
         if key in self.cache:
             return self.cache[key]
-        parents = tuple(sorted(key[2]))
+        parents = tuple(sorted(begin))
         while True:
             current, _, better = self._step(node, parents, candidates.difference(parents))
             # The one-step formulas assume an invertible S; where it is singular (n <= d,
@@ -200,8 +202,28 @@ class ParentSelector:
                 break
             parents = tuple(sorted(better))
         result = (frozenset(parents), current)
-        self.cache[key] = result
+        self._remember(self.cache, key, result)
         return result
+
+    def _compact(self, candidates):
+        """A cache key for a candidate set: the set itself when small, else its bit pattern."""
+        if len(candidates) <= 64:
+            return candidates
+        mask = np.zeros(self.n_nodes, dtype=bool)
+        mask[np.fromiter(candidates, dtype=np.intp, count=len(candidates))] = True
+        return np.packbits(mask).tobytes()
+
+    @staticmethod
+    def _remember(cache, key, value):
+        """Store in a bounded cache: past :data:`CACHE_ENTRIES`, the oldest half goes."""
+        cache[key] = value
+        if len(cache) > CACHE_ENTRIES:
+            for old in list(cache)[: len(cache) // 2]:
+                del cache[old]
+
+
+#: Entries a ParentSelector's caches keep (results are recomputed, identically, past it).
+CACHE_ENTRIES = 200_000
 
 
 def _initial_order(B):
