@@ -129,14 +129,15 @@ def worker(mode, data, out):
     params = est.get_params()
     estimate = get_model("linear").memory_bytes(X.shape[0], X.shape[1], params)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     est.fit(X)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     history = est.history_
     rec = {
         "status": "ok",
         "fit_seconds": secs,
+        "cpu_seconds": cpu,
         "train_seconds": history[-1]["time"] if history else None,
         "epochs": est.n_iter_,
         "converged": bool(est.converged_),
@@ -171,19 +172,20 @@ def _timed(cmd, env, timeout):
     """Run ``cmd`` under /usr/bin/time; (completed or None on timeout, peak RSS MB or None)."""
     with tempfile.NamedTemporaryFile(suffix=".rss", delete=False) as f:
         rss_file = f.name
-    wrapped = ["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd]
+    wrapped = ["/usr/bin/time", "-f", "%M %U %S", "-o", rss_file, *cmd]
     try:
         proc = subprocess.run(wrapped, env=env, timeout=timeout, capture_output=True, text=True)
     except subprocess.TimeoutExpired:
         proc = None
-    rss = None
+    rss, cpu = None, None
     try:
         with open(rss_file) as f:
-            rss = int(f.read().split()[-1]) / 1024
+            fields = f.read().split()[-3:]
+        rss, cpu = int(fields[0]) / 1024, float(fields[1]) + float(fields[2])
     except (OSError, ValueError, IndexError):
         pass
     os.remove(rss_file)
-    return proc, rss
+    return proc, rss, cpu
 
 
 def fit_stabledag(mode, version, src, data, workdir, timeout):
@@ -192,8 +194,13 @@ def fit_stabledag(mode, version, src, data, workdir, timeout):
         os.remove(out)
     cmd = [sys.executable, __file__, "--worker", mode, data, out]
     t0 = time.perf_counter()
-    proc, rss = _timed(cmd, _env(src), timeout)
-    rec = {"method": f"stabledag_{version}", "mode": mode, "process_rss_mb": rss}
+    proc, rss, cpu = _timed(cmd, _env(src), timeout)
+    rec = {
+        "method": f"stabledag_{version}",
+        "mode": mode,
+        "process_rss_mb": rss,
+        "process_cpu_seconds": cpu,
+    }
     if proc is None:
         return dict(rec, status="timeout", fit_seconds=None, limit=timeout)
     if not os.path.exists(out):
@@ -209,8 +216,8 @@ def fit_peer(method, data, workdir, timeout, python):
     if os.path.exists(out):
         os.remove(out)
     cmd = [python, os.path.join(HERE, "peers.py"), method, data, PEERS[method], out]
-    proc, rss = _timed(cmd, _env(None), timeout)
-    rec = {"method": method, "mode": "peer", "process_rss_mb": rss}
+    proc, rss, cpu = _timed(cmd, _env(None), timeout)
+    rec = {"method": method, "mode": "peer", "process_rss_mb": rss, "process_cpu_seconds": cpu}
     if proc is None:
         return dict(rec, status="timeout", fit_seconds=None, limit=timeout)
     if not os.path.exists(out):
@@ -319,6 +326,7 @@ def summarize(records):
                 "n_ok": len(ok),
                 "status": sorted({r.get("status") for r in recs}),
                 "seconds": _median([r.get("fit_seconds") for r in ok]),
+                "cpu": _median([r.get("cpu_seconds") or r.get("process_cpu_seconds") for r in ok]),
                 "rss_mb": _median([r.get("process_rss_mb") for r in ok]),
                 "fit_mb": _median(
                     [
@@ -355,9 +363,9 @@ def markdown(summary, header):
             continue
         lines += [f"## {title}", ""]
         lines += [
-            "| d | method | s | peak MB | fit MB (estimate) | SHD | class SHD | true edges "
-            "| epochs |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| d | method | wall s | CPU s | peak MB | fit MB (estimate) | SHD | class SHD "
+            "| true edges | epochs |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         keys = [k for k in summary if k[1] == mode]
         if "_" not in mode:
@@ -369,10 +377,11 @@ def markdown(summary, header):
                 if row is None:
                     continue
                 if row["n_ok"] == 0:
-                    lines.append(f"| {d} | {key[0]} | {'/'.join(row['status'])} | | | | | | |")
+                    lines.append(f"| {d} | {key[0]} | {'/'.join(row['status'])} | | | | | | | |")
                     continue
                 lines.append(
-                    f"| {d} | {key[0]} | {_fmt(row['seconds'])} | {_fmt(row['rss_mb'], 0)} | "
+                    f"| {d} | {key[0]} | {_fmt(row['seconds'])} | {_fmt(row['cpu'])} | "
+                    f"{_fmt(row['rss_mb'], 0)} | "
                     f"{_fmt(row['fit_mb'], 0)} ({_fmt(row['estimate_mb'], 0)}) | "
                     f"{_fmt(row['shd'], 0)} | "
                     f"{_fmt(row['class_shd'], 0)} | {row['true_edges']} | "
@@ -387,18 +396,20 @@ def markdown(summary, header):
             ]
         new, today = summary.get(("stabledag_new", mode)), summary.get(("stabledag_today", mode))
         if new and today:
-            lines += ["Same-run ratio today / new (time):", ""]
+            lines += ["Same-run ratio today / new, wall time (CPU time):", ""]
             for d in sorted(set(new) & set(today)):
-                if new[d]["seconds"] and today[d]["seconds"]:
-                    lines.append(f"* d = {d}: {today[d]['seconds'] / new[d]['seconds']:.2f}x")
+                a, b = today[d], new[d]
+                if a["seconds"] and b["seconds"]:
+                    cpu = a["cpu"] / b["cpu"] if a["cpu"] and b["cpu"] else None
+                    lines.append(f"* d = {d}: {a['seconds'] / b['seconds']:.2f}x ({_fmt(cpu, 2)}x)")
             lines.append("")
         for key in (("stabledag_new", mode), ("stabledag_today", mode)):
             if key in summary:
-                pts = [(d, r["seconds"]) for d, r in summary[key].items()]
-                slope = exponent(pts)
+                wall = exponent([(d, r["seconds"]) for d, r in summary[key].items()])
+                cpu = exponent([(d, r["cpu"]) for d, r in summary[key].items()])
                 lines.append(
                     f"Fitted exponent of time against d (100 <= d <= 1000), {key[0]}: "
-                    f"{_fmt(slope, 2)}"
+                    f"wall {_fmt(wall, 2)}, CPU {_fmt(cpu, 2)}"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -412,15 +423,15 @@ def plot(summary, path):
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for (method, mode), rows in sorted(summary.items()):
-        pts = [(d, r["seconds"]) for d, r in sorted(rows.items()) if r["seconds"]]
+        pts = [(d, r["cpu"]) for d, r in sorted(rows.items()) if r["cpu"]]
         if not pts:
             continue
         slope = exponent(pts)
         label = f"{method} ({mode})" + (f", slope {slope:.2f}" if slope else "")
         ax.loglog([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
     ax.set_xlabel("d (variables)")
-    ax.set_ylabel("fit time, s (shared machine)")
-    ax.set_title("ER2: time against d (slope fitted on 100 <= d <= 1000)")
+    ax.set_ylabel("fit CPU time, s (one thread)")
+    ax.set_title("ER2: CPU time against d (slope fitted on 100 <= d <= 1000)")
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
