@@ -10,6 +10,7 @@ ORDER = [
     "plot_varsortability.py",
     "plot_prior_knowledge.py",
     "plot_edge_stability.py",
+    "plot_effects.py",
     "plot_dask.py",
 ]
 

@@ -1,8 +1,10 @@
 import argparse
 import csv
+import itertools
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -13,14 +15,80 @@ from stabledag.export import read_csv_adjacency
 
 
 def test_demo_prints_edges_and_scores(capsys):
-    assert main(["--seed", "0"]) == 0
+    assert main(["--seed", "0", "--resamples", "0"]) == 0
     out = capsys.readouterr().out
     assert "Sachs" in out and "SHD" in out and "F1" in out and "time" in out
     assert "->" in out
+    assert "Edge frequencies" not in out  # --resamples 0 skips them
+
+
+def _class_lines(out):
+    """{(a, b): kind} from the printed class ("a - b: ..." undirected, "a -> b: ..." not)."""
+    found = {}
+    for line in out.splitlines():
+        if ": direction" in line:
+            pair = line.strip().split(": direction")[0]
+            sep = " - " if " - " in pair else " -> "
+            a, b = pair.split(sep)
+            found[a, b] = "undirected" if sep == " - " else "directed"
+    return found
+
+
+def test_demo_prints_the_class_and_the_edge_frequencies(tmp_path, capsys):
+    """The class printed is the learned DAG's, by brute force over its DAGs; the class SHD
+    compares it with the consensus graph's class (no v-structure: all 17 edges undirected);
+    the frequencies are those of the same EdgeStability."""
+    from stabledag import EdgeStability, StableDAGLearner
+    from stabledag.datasets import load_sachs
+    from stabledag.metrics import shd
+
+    from ._equivalence import class_members
+
+    assert main(["--out", str(tmp_path), "--resamples", "3"]) == 0
+    out = capsys.readouterr().out
+    W, names = read_csv_adjacency(tmp_path / "adjacency.csv")
+    members = class_members(W != 0)
+    union = members.any(axis=0)
+    expected = {}
+    for i, j in zip(*np.nonzero(union)):
+        if union[j, i]:
+            if (names[j], names[i]) not in expected:
+                expected[names[i], names[j]] = "undirected"
+        else:
+            expected[names[i], names[j]] = "directed"
+    assert _class_lines(out) == expected
+    assert "not identifiable from these data under this model" in out
+    truth = load_sachs().graph
+    # the consensus graph has no v-structure (no two non-adjacent parents of one node), so
+    # Meek's rules orient nothing and its class is all undirected; count differing marks
+    for c in range(11):
+        parents = np.flatnonzero(truth[:, c])
+        for a, b in itertools.combinations(parents, 2):
+            assert truth[a, b] or truth[b, a]
+    T = (truth != 0) | (truth != 0).T
+    L = union.astype(int)
+    differing = sum(
+        1
+        for i in range(11)
+        for j in range(i + 1, 11)
+        if (bool(T[i, j]), bool(T[i, j])) != (bool(L[i, j]), bool(L[j, i]))
+    )
+    assert f"class SHD {differing} (the equivalence classes compared" in out
+    assert f"next to the DAG SHD {shd(truth, W != 0)}" in out
+    assert "leaves 17 of its 17 edges undirected" in out
+    stab = EdgeStability(StableDAGLearner(random_state=0), n_resamples=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stab.fit(load_sachs().data)
+    freq = stab.edge_frequency_
+    i, j = np.unravel_index(np.argmax(freq + freq.T), freq.shape)
+    assert "Edge frequencies over 3 refits" in out
+    a, b = (i, j) if freq[i, j] >= freq[j, i] else (j, i)
+    assert f"  {names[a]} - {names[b]}   {freq[a, b] + freq[b, a]:.2f}   (" in out
 
 
 def test_demo_writes_outputs(tmp_path, capsys):
-    assert main(["--out", str(tmp_path)]) == 0
+    assert main(["--out", str(tmp_path), "--resamples", "0"]) == 0
     with open(tmp_path / "adjacency.csv") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][1:4] == ["praf", "pmek", "plcg"] and len(rows) == 12
@@ -46,7 +114,7 @@ def test_demo_subcommand_keeps_options_given_before_it():
 
 
 def test_demo_subcommand_runs(capsys):
-    assert main(["demo", "--seed", "1"]) == 0
+    assert main(["demo", "--seed", "1", "--resamples", "0"]) == 0
     assert "Sachs" in capsys.readouterr().out
 
 
@@ -328,7 +396,7 @@ def test_fit_without_options_uses_the_estimators_parameters(data_csv, tmp_path):
 
 # ------------------------------------------------------------------ the same file names
 def test_demo_and_fit_write_the_same_files(data_csv, tmp_path, capsys):
-    assert main(["--out", str(tmp_path / "demo")]) == 0
+    assert main(["--out", str(tmp_path / "demo"), "--resamples", "0"]) == 0
     assert main(["fit", str(data_csv), "--out", str(tmp_path / "fit")]) == 0
     demo, fit = (sorted(p.name for p in (tmp_path / d).iterdir()) for d in ("demo", "fit"))
     assert demo == fit
@@ -341,7 +409,7 @@ def test_demo_explains_its_figures_and_names_each_error(tmp_path, capsys):
     from stabledag.datasets import load_sachs
     from stabledag.metrics import shd
 
-    assert main(["--out", str(tmp_path)]) == 0
+    assert main(["--out", str(tmp_path), "--resamples", "0"]) == 0
     out = capsys.readouterr().out
     W, names = read_csv_adjacency(tmp_path / "adjacency.csv")
     truth = load_sachs().graph
@@ -599,3 +667,31 @@ def test_progress_without_tqdm_says_how_to_get_it(data_csv, tmp_path, monkeypatc
     monkeypatch.setitem(sys.modules, "tqdm", None)
     assert main(["fit", str(data_csv), "--out", str(tmp_path / "o"), "--progress"]) == 0
     assert "pip install 'stabledag[cli]'" in capsys.readouterr().err
+
+
+def test_fit_prints_the_class_and_optional_frequencies(chain_csv, tmp_path, capsys):
+    assert main(["fit", str(chain_csv), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert _class_lines(out) == {("a", "b"): "undirected", ("b", "c"): "undirected"}
+    assert "Edge frequencies" not in out  # off by default for fit
+    assert main(["fit", str(chain_csv), "--out", str(tmp_path / "o"), "--resamples", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Edge frequencies over 2 refits" in out
+    assert "  a - b   1.00   (" in out or "  b - a   1.00   (" in out
+
+
+def test_fit_in_an_identifying_mode_says_what_the_directions_rest_on(chain_csv, tmp_path, capsys):
+    options = ["--equal-variances", "--no-standardize"]
+    assert main(["fit", str(chain_csv), "--out", str(tmp_path / "o"), *options]) == 0
+    out = capsys.readouterr().out
+    assert "identifiable_ = 'dag'" in out and "equal noise variances" in out
+    assert "a -> b: direction from the model's assumptions only (the class leaves it open)" in out
+    assert "not identifiable" not in out
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "1.5"])
+def test_bad_resamples_is_a_usage_error(value, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--resamples", value])
+    assert info.value.code == 2
+    assert "--resamples" in capsys.readouterr().err

@@ -1,16 +1,18 @@
 """The promises the scikit-learn common checks do not cover."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
-from stabledag import StableDAGLearner
+from stabledag import DiagnosticWarning, StableDAGLearner
 from stabledag.graph import is_dag
 
-from .conftest import FAST
+from .conftest import FAST, linear_chain
 
 
 def test_same_random_state_same_graph(small_data):
@@ -54,8 +56,9 @@ def test_predict_graph_is_always_a_dag(small_data, threshold):
     X, _ = small_data
     # few epochs: h(W) is still far from 0, so raw weights contain cycles
     est = StableDAGLearner(random_state=0, max_epochs=3, steps_per_epoch=5)
-    with pytest.warns(Warning):
+    with pytest.warns(ConvergenceWarning, match=r"3 of max_epochs=3 epochs\. Raise max_") as w:
         est.fit(X)
+    assert len(w) == 1  # one summary per fit
     graph = est.predict_graph(threshold=threshold)
     assert graph.dtype.kind == "i" and set(np.unique(graph)) <= {0, 1}
     assert is_dag(graph)
@@ -213,17 +216,35 @@ def test_unfitted_raises():
 @pytest.mark.parametrize("magnitude", [1e-300, 1e-177, 1.0, 1e300])
 def test_extreme_magnitudes_give_a_finite_dag(magnitude):
     """Regression: a column whose standard deviation underflowed to 0 gave NaN and a crash."""
-    X = np.random.default_rng(0).normal(size=(60, 3)) * magnitude
+    X = linear_chain(n=60) * magnitude  # real dependence: the fit finds edges and is clean
     est = StableDAGLearner(random_state=0, **FAST).fit(X)
     assert np.all(np.isfinite(est.adjacency_)) and is_dag(est.predict_graph())
     assert np.isfinite(est.score(X))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_scores.py squares second moments of ~1e154 in the order search (r**2 in _scan): "
+    "NumPy's 'overflow encountered in square' RuntimeWarning reaches the user (found by the "
+    "full fuzz set, issue 18's warnings work; reported to the lead)",
+)
+def test_huge_unscaled_values_fit_without_numpy_warnings():
+    X = linear_chain(n=60) * 1e77  # a clear chain; without standardization moments near 1e154
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = StableDAGLearner(standardize=False, random_state=0, **FAST).fit(X)
+    assert est.predict_graph().sum() == 2
+    assert [str(w.message) for w in caught] == []
 
 
 def test_tiny_values_found_by_hypothesis():
     X = np.zeros((10, 2))
     X[0] = [1.0, 1.2e-177]
     X[3, 0] = 5.0
-    est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    # two nearly empty columns with no dependence between them: "no edges" is the true finding
+    with pytest.warns(DiagnosticWarning, match=r"^No edges were found") as record:
+        est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    assert len(record) == 1
     assert is_dag(est.predict_graph()) and np.all(np.isfinite(est.adjacency_))
 
 

@@ -1,6 +1,7 @@
 """Diagnostics after fit: each warning on a realistic bad fit, silence on ordinary fits."""
 
 import copy
+import re
 import warnings
 
 import numpy as np
@@ -23,9 +24,24 @@ def sachs_est(sachs):
 
 
 def _fit(X, **params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return StableDAGLearner(random_state=0, **params).fit(X)
+    """Fit, checking what the user sees: one warning when diagnose finds something, else none,
+    of the severer class, stating every finding."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = StableDAGLearner(**{"random_state": 0, **params}).fit(X)
+    found = diagnose(est)
+    assert len(caught) == (1 if found else 0), [str(w.message) for w in caught]
+    if found:
+        severe = any(category is ConvergenceWarning for category, _ in found)
+        assert caught[0].category is (ConvergenceWarning if severe else DiagnosticWarning)
+        # without the fit's result diagnose reports the last epoch's h, the fit the kept one's
+        shown = _any_h(str(caught[0].message))
+        assert all(_any_h(message) in shown for _, message in found)
+    return est
+
+
+def _any_h(message):
+    return re.sub(r"h\(W\) = \S+ did not", "h(W) = ... did not", message)
 
 
 def _messages(est, category=DiagnosticWarning):
@@ -111,9 +127,7 @@ def test_h_stalling(sachs):
     """Steps far too large: h(W) stops falling though its weight grows (chaotic, so 3 seeds)."""
     found = []
     for seed in range(3):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            est = StableDAGLearner(random_state=seed, learning_rate=1.0).fit(sachs)
+        est = _fit(sachs, learning_rate=1.0, random_state=seed)  # warns once if it stalls
         found += [m for m in _messages(est, ConvergenceWarning) if "it stalled" in m]
     assert found and all("lower learning_rate" in m for m in found)
     assert not any("Raise max_epochs" in m or "Raise n_stages" in m for m in found)
@@ -204,8 +218,11 @@ def test_early_stop_with_flat_loss_is_not_reported(sachs_est):
 
 def test_independent_data_reports_only_no_edges():
     X = np.random.default_rng(0).normal(size=(200, 4))
-    (message,) = _messages(StableDAGLearner(random_state=0).fit(X))
-    assert message.startswith("No edges")
+    with pytest.warns(DiagnosticWarning, match=r"^No edges were found") as record:
+        est = StableDAGLearner(random_state=0).fit(X)
+    assert len(record) == 1
+    (message,) = _messages(est)
+    assert message.startswith("No edges") and message == str(record[0].message)
 
 
 # ----------------------------------------------------------------------------- emit

@@ -86,7 +86,12 @@ CFG = training_config(max_epochs=6, n_stages=1, steps_per_epoch=4, n_iter_no_cha
 def test_fault_mid_epoch_restores_last_good_state_and_halves_lr(fault):
     S = _stats(_data())
     model = FaultySEM(3, faulty={8}, fault=fault)
-    result = train(model, S, S, CFG)
+    with warnings.catch_warnings():
+        # NumPy path: the injected inf gradient times the mask's zero diagonal is NaN, and
+        # NumPy says so ("invalid value encountered in multiply") before train() sees the
+        # non-finite step and retries it; nothing else may warn
+        warnings.filterwarnings("ignore", "invalid value encountered in multiply", RuntimeWarning)
+        result = train(model, S, S, CFG)
     assert np.all(np.isfinite(result.weights))
     assert result.n_iter == CFG.max_epochs
     # the first call after the fault that sees finite weights is the retried epoch 2:
@@ -359,5 +364,7 @@ def test_the_mlp_refit_gets_what_is_left_of_max_time(monkeypatch):
 
     monkeypatch.setattr(mlp, "refit", spy)
     with pytest.warns(ConvergenceWarning, match="max_time"):
-        StableDAGLearner(model="mlp", random_state=0, max_time=0.5).fit(_data())
+        StableDAGLearner(  # the equal-variance MLP trains, selects, then refits
+            model="mlp", equal_variances=True, random_state=0, max_time=0.5
+        ).fit(_data())
     assert len(seen) == 1 and 0 < seen[0] < 0.5

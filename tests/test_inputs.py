@@ -11,7 +11,7 @@ import scipy.sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from stabledag import StableDAGLearner
+from stabledag import DiagnosticWarning, StableDAGLearner
 from stabledag.graph import is_dag
 
 from .conftest import FAST
@@ -61,6 +61,17 @@ WORKS = {
     "dataframe-integer-names": lambda p: pd.DataFrame(_base(), columns=[10, 20, 30]),
     "dataframe-string-names": lambda p: pd.DataFrame(_base(), columns=["a", "b", "c"]),
     "readonly-memmap": _memmap,
+}
+
+# Rows of WORKS whose data are degenerate: the fit succeeds and warns once about the real
+# problem (id -> regex of the one DiagnosticWarning); every other row fits cleanly.
+WARNS = {
+    # x3 is x0 again
+    "duplicate-columns": r"Column\(s\) 'x3' of X are \(almost\) exact linear combinations",
+    # x3 = 2 x0 - x1 + 3: x0, x1 and x3 form one group (the check names one of them)
+    "collinear-columns": r"Column\(s\) '(x0|x1|x3)' of X are \(almost\) exact linear combinations",
+    "n-less-than-d": r"X has 4 rows for 8 variables",
+    "n-equals-2": r"X has 2 rows for 3 variables",
 }
 
 # id -> (factory(tmp_path), exception type, regex the message must match).
@@ -128,7 +139,12 @@ def _unchanged(X, before):
 def test_input_gives_a_dag(kind, tmp_path):
     X = WORKS[kind](tmp_path)
     before = _snapshot(X)
-    est = StableDAGLearner(random_state=0, **FAST).fit(X)
+    if kind in WARNS:
+        with pytest.warns(DiagnosticWarning, match=WARNS[kind]) as record:
+            est = StableDAGLearner(random_state=0, **FAST).fit(X)
+        assert len(record) == 1  # one summary per fit
+    else:
+        est = StableDAGLearner(random_state=0, **FAST).fit(X)
     assert _unchanged(X, before)
     assert np.all(np.isfinite(est.adjacency_)) and np.all(np.isfinite(est.raw_adjacency_))
     assert is_dag(est.predict_graph()) and is_dag(est.predict_graph(threshold=0.0))
@@ -178,7 +194,8 @@ def test_readonly_memmap_stays_readonly(tmp_path):
 def test_duplicate_column_is_not_its_own_twin_cycle():
     """Two identical columns: at most one direction between them, never both."""
     X = _base()[:, [0, 1, 2, 0]]
-    graph = StableDAGLearner(random_state=0, **FAST).fit(X).predict_graph()
+    with pytest.warns(DiagnosticWarning, match=WARNS["duplicate-columns"]):
+        graph = StableDAGLearner(random_state=0, **FAST).fit(X).predict_graph()
     assert graph[0, 3] + graph[3, 0] <= 1
 
 
@@ -213,3 +230,11 @@ def test_unsupported_devices_are_refused_up_front(device):
     """Regression (bug 11): NotImplementedError in the middle of training."""
     with pytest.raises(ValueError, match=rf"device='{device}' is not supported.*'cpu'"):
         StableDAGLearner(device=device).fit(np.random.default_rng(0).normal(size=(50, 3)))
+
+
+def test_predict_graph_as_a_labelled_frame():
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(300, 3)).cumsum(1), columns=list("abc"))
+    est = StableDAGLearner(random_state=0).fit(X)
+    frame = est.predict_graph(as_frame=True)
+    assert list(frame.index) == list(frame.columns) == ["a", "b", "c"]
+    np.testing.assert_array_equal(frame.to_numpy(), est.predict_graph())

@@ -163,3 +163,19 @@ def test_other_reusable_collections_are_accepted(chain):
 def test_malformed_prior_names_the_parameter_and_the_form(chain, params, error, match):
     with pytest.raises(error, match=match):
         StableDAGLearner(**params).fit(chain)
+
+
+def test_no_start_of_the_search_brings_in_a_forbidden_edge():
+    """Regression: the random-order starts of the order search contained forbidden links
+    (a chain through each order), and the search kept a start's parents unchecked."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=1000)
+    b = a + rng.normal(size=1000)
+    c = b + rng.normal(size=1000)
+    X = np.column_stack([a, b, c])
+    for seed in range(5):
+        est = StableDAGLearner(
+            forbidden_edges=[(0, 1), (1, 0)], required_edges=[(2, 0)], random_state=seed
+        ).fit(X)
+        G = est.predict_graph()
+        assert G[0, 1] == 0 and G[1, 0] == 0 and G[2, 0] == 1

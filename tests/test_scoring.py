@@ -6,7 +6,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from stabledag import StableDAGLearner, graph_scorer
+from stabledag import DiagnosticWarning, StableDAGLearner, graph_scorer
 from stabledag.datasets import simulate_linear_sem
 
 from .conftest import FAST
@@ -34,7 +34,10 @@ def test_true_structure_scores_higher_than_empty_graph(chain_data):
     X, _ = chain_data
     X_test = simulate_linear_sem(W_CHAIN, 400, random_state=1)
     fitted = StableDAGLearner(random_state=0).fit(X)
-    empty = StableDAGLearner(random_state=0, threshold=100.0, refine=False).fit(X)
+    # the empty graph on purpose: the fit says it found no edges and names the threshold
+    with pytest.warns(DiagnosticWarning, match=r"^No edges were found.*threshold_=100\b") as w:
+        empty = StableDAGLearner(random_state=0, threshold=100.0, refine=False).fit(X)
+    assert len(w) == 1
     assert empty.predict_graph().sum() == 0
     assert fitted.score(X_test) > empty.score(X_test) + 0.1
 

@@ -233,7 +233,7 @@ def test_no_validation_split_uses_training_objective():
 
 
 def test_verbose_prints_stage_and_epoch_lines(capsys):
-    StableDAGLearner(verbose=2, max_epochs=3, random_state=0).fit(_data())
+    StableDAGLearner(verbose=2, random_state=0).fit(_data())  # converges in 28 epochs
     out = capsys.readouterr().out
     assert "stage 0" in out and "epoch" in out
 
@@ -251,7 +251,9 @@ def test_a_300_node_fit_has_no_nan_and_is_acyclic():
     d, n = 300, 400
     X = rng.normal(size=(n, d))
     X[:, 1:] += 0.8 * X[:, :-1]  # a chain, so there is something to find
-    est = StableDAGLearner(max_epochs=3, refine=False, random_state=0).fit(X)
+    # 3 epochs keep it quick; the fit says, truly, that h(W) is still far from h_tol
+    with pytest.warns(ConvergenceWarning, match=r"3 of max_epochs=3 epochs\. Raise max_epochs"):
+        est = StableDAGLearner(max_epochs=3, refine=False, random_state=0).fit(X)
     assert np.isfinite(est.adjacency_).all() and np.isfinite(est.raw_adjacency_).all()
     assert is_dag(est.predict_graph())
 

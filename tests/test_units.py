@@ -1,9 +1,11 @@
 """Default mode: the learned graph does not depend on the units of the columns."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from stabledag import StableDAGLearner
+from stabledag import DiagnosticWarning, StableDAGLearner
 from stabledag.datasets import simulate_dag, simulate_linear_sem, simulate_parameter
 from stabledag.metrics import shd
 
@@ -26,11 +28,38 @@ def test_equal_variance_mode_does_depend_on_units():
     """The documented contrast: without standardization, units change the answer."""
     B = simulate_dag(8, 12, "ER", random_state=0)
     X = simulate_linear_sem(simulate_parameter(B, random_state=0), 1000, random_state=0)
-    X_units = X * (10.0 ** np.random.default_rng(0).uniform(-2, 2, size=8))
-    ev = {"standardize": False, "equal_variances": True, "random_state": 0}
+    # standard deviations 10^-1.5 to 10^1.5; with 10^-2 to 10^2 one variance falls below the
+    # rounding of the moments (see the xfail test below)
+    X_units = X * (10.0 ** np.random.default_rng(0).uniform(-1.5, 1.5, size=8))
+    # n_stages=8: with 5 the fit of X ends at h = 1.1e-5 > h_tol (a true ConvergenceWarning)
+    ev = {"standardize": False, "equal_variances": True, "n_stages": 8, "random_state": 0}
     base = StableDAGLearner(**ev).fit(X).predict_graph()
-    rescaled = StableDAGLearner(**ev).fit(X_units).predict_graph()
+    # unscaled columns put the loss terms out of balance: the fit says so and what to do
+    with pytest.warns(DiagnosticWarning, match=r"clipping.*use standardize=True") as record:
+        rescaled = StableDAGLearner(**ev).fit(X_units).predict_graph()
+    assert len(record) == 1
     assert shd(B, base) < shd(B, rescaled)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="second_moments rounds to 8 decimals of the largest variance: with standardize=False "
+    "a column whose variance is below 1e-8 of the largest is rounded to 0 (found by issue 18's "
+    "warnings work; reported to the lead)",
+)
+def test_unscaled_small_column_is_not_rounded_away():
+    """Rescaled columns are not collinear; the fit must not lose or misname them."""
+    from stabledag._statistics import collinear_columns, second_moments
+
+    B = simulate_dag(8, 12, "ER", random_state=0)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=0), 1000, random_state=0)
+    X_units = X * (10.0 ** np.random.default_rng(0).uniform(-2, 2, size=8))
+    assert collinear_columns(np.cov(X_units, rowvar=False)) == []  # full rank (reference)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        StableDAGLearner(standardize=False, equal_variances=True, random_state=0).fit(X_units)
+    assert not any("exact linear combinations" in str(w.message) for w in caught)
+    assert np.all(np.diag(second_moments(X_units, X_units.mean(0))) > 0)
 
 
 def test_second_moments_identical_after_change_of_units():

@@ -135,6 +135,13 @@ def _check_convergence(est, params, history, result):
             "were used, made acyclic, without the order-search refinement. Raise max_time for "
             "a complete fit."
         )
+    if ran_out_in == "network fit":  # the MLP's search path: the graph came first
+        return ConvergenceWarning, (
+            f"max_time={params['max_time']} s ran out while the networks were fitted on the "
+            f"searched graph ({result.training.n_iter} epochs): the graph is complete, the "
+            "networks (model_params_, score_samples) are fitted only partly. Raise max_time "
+            "for a complete fit."
+        )
     if ran_out_in is not None:
         return ConvergenceWarning, (
             f"max_time={params['max_time']} s ran out during {ran_out_in}: the threshold "

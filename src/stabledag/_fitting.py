@@ -72,7 +72,7 @@ def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoc
     config = TrainingConfig.from_params(params)
     ctx = FitContext(params, allowed, required, device, seed, on_epoch, budget)
     training, module = plugin.train(stats, config, ctx)
-    if training.timed_out:
+    if training.timed_out and budget.ran_out_in is None:
         budget.ran_out_in = "training"
     if not np.all(np.isfinite(training.weights)):
         raise FloatingPointError(

@@ -76,7 +76,7 @@ def edge_penalty(n_samples, n_nodes, gamma=None):
 
 
 def _parent_key(parents):
-    return tuple(sorted(int(p) for p in parents))
+    return tuple(sorted(map(int, parents)))
 
 
 #: Bytes the memo of one score (shared by its linearisations) may hold; past it the oldest
@@ -351,6 +351,9 @@ class GaussianBIC(NodeScore):
     equal_variances : bool, default=False
     gamma : float, optional
         Extended-BIC weight per edge (:data:`EBIC_GAMMA` by default).
+    strength : float, default=1.0
+        Multiplies the whole charge per edge (the estimator's
+        ``edge_penalty``): above 1 sparser graphs, below 1 denser ones.
 
     Examples
     --------
@@ -362,12 +365,21 @@ class GaussianBIC(NodeScore):
     True
     """
 
-    def __init__(self, S, n_samples, equal_variances=False, gamma=None, _pooled=None, _memo=None):
+    def __init__(
+        self,
+        S,
+        n_samples,
+        equal_variances=False,
+        gamma=None,
+        strength=1.0,
+        _pooled=None,
+        _memo=None,
+    ):
         S = np.asarray(S, dtype=np.float64)
         super().__init__(n_samples, S.shape[0], equal_variances)
         self.S = S
-        self.gamma = gamma
-        self.penalty = edge_penalty(n_samples, S.shape[0], gamma)
+        self.gamma, self.strength = gamma, strength
+        self.penalty = strength * edge_penalty(n_samples, S.shape[0], gamma)
         self.pooled_variance = _pooled
         if _memo is not None:
             self._memo = _memo
@@ -385,7 +397,13 @@ class GaussianBIC(NodeScore):
         GaussianBIC
         """
         return GaussianBIC(
-            self.S, self.n_samples, self.equal_variances, self.gamma, variance, self._memo
+            self.S,
+            self.n_samples,
+            self.equal_variances,
+            self.gamma,
+            self.strength,
+            variance,
+            self._memo,
         )
 
     def _scan_context(self):

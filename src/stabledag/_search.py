@@ -98,6 +98,9 @@ class ParentSelector:
         self.any_required = bool(self.required.any())
         self.cache = {}
         self.scans = {}
+        # A scan holds a few arrays of up to d entries: bound the scans kept by their bytes.
+        width = d if self.candidates is None else max(len(c) for c in self.candidates) + 1
+        self.scan_entries = min(CACHE_ENTRIES, max(1024, SCAN_CACHE_BYTES // (16 * width + 200)))
 
     def scan(self, node, parents):
         """``(current, add_costs, drop_costs)`` of ``node`` with ``parents``, prior applied.
@@ -114,22 +117,25 @@ class ParentSelector:
         return current, add_costs, drop_costs
 
     def candidate_scan(self, node, parents):
-        """:meth:`scan` with ``add_costs`` over ``candidates[node]`` only (all nodes without)."""
-        if self.candidates is None:
-            current, add_costs, drop_costs = self.score.scan(node, parents)
-            if parents and self.any_required:
-                drop_costs = np.where(self.required[list(parents), node], np.inf, drop_costs)
-            return current, add_costs, drop_costs
+        """:meth:`scan` with ``add_costs`` over ``candidates[node]`` only (all nodes without).
+
+        ``parents`` is a sorted tuple. The results are kept here too, by
+        ``(node, parents)`` as given: the search asks for the same scans many
+        times, and this lookup skips the score's key normalisation.
+        """
         key = (node, parents)
         found = self.scans.get(key)
         if found is None:
-            current, add_costs, drop_costs = self.score.scan(
-                node, parents, candidates=self.candidates[node]
-            )
+            if self.candidates is None:
+                current, add_costs, drop_costs = self.score.scan(node, parents)
+            else:
+                current, add_costs, drop_costs = self.score.scan(
+                    node, parents, candidates=self.candidates[node]
+                )
             if parents and self.any_required:
                 drop_costs = np.where(self.required[list(parents), node], np.inf, drop_costs)
             found = (current, add_costs, drop_costs)
-            self._remember(self.scans, key, found)
+            self._remember(self.scans, key, found, self.scan_entries)
         return found
 
     def lower_bounds(self, node, order):
@@ -214,16 +220,18 @@ class ParentSelector:
         return np.packbits(mask).tobytes()
 
     @staticmethod
-    def _remember(cache, key, value):
-        """Store in a bounded cache: past :data:`CACHE_ENTRIES`, the oldest half goes."""
+    def _remember(cache, key, value, limit=None):
+        """Store in a bounded cache: past ``limit`` entries, the oldest half goes."""
         cache[key] = value
-        if len(cache) > CACHE_ENTRIES:
+        if len(cache) > (CACHE_ENTRIES if limit is None else limit):
             for old in list(cache)[: len(cache) // 2]:
                 del cache[old]
 
 
 #: Entries a ParentSelector's caches keep (results are recomputed, identically, past it).
 CACHE_ENTRIES = 200_000
+#: Bytes of scans a ParentSelector keeps (about; past it the oldest half goes).
+SCAN_CACHE_BYTES = 128 * 2**20
 
 
 def _initial_order(B):

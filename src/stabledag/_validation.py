@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
-_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm")
+_POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm", "edge_penalty")
 _COUNTS = ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages")
 _FLAGS = ("equal_variances", "standardize", "refine")
 
@@ -80,6 +80,8 @@ def check_params(params):
         )
     if not (isinstance(params["threshold"], str) and params["threshold"] == "auto"):
         check_number("threshold", params["threshold"], 0.0)
+    if params["max_selection_samples"] is not None:
+        check_number("max_selection_samples", params["max_selection_samples"], 2, integer=True)
     if params["max_time"] is not None:
         check_number("max_time", params["max_time"], 0.0, low_open=True)
     return torch_device(params["device"])

@@ -2,11 +2,15 @@
 
 ``stabledag`` or ``stabledag demo`` fits the embedded Sachs et al. (2005)
 data and compares the result with the 17-edge consensus graph, naming the
-missed, extra and reversed edges.
+missed, extra and reversed edges; then prints the learned equivalence class
+(which edges' directions these data cannot decide under the model), its
+class SHD next to the DAG SHD, and each edge's frequency over
+``--resamples`` refits on subsamples (:class:`~stabledag.EdgeStability`).
 
 ``stabledag fit data.csv --out DIR`` fits a CSV file (a header row of
 names, then numeric rows; ``--sep`` for another separator, tab by default
-for ``.tsv``) and prints the edges. Prior knowledge: ``--forbid A,B`` and
+for ``.tsv``) and prints the edges and the equivalence class (and, with
+``--resamples N``, the edges' frequencies over N refits). Prior knowledge: ``--forbid A,B`` and
 ``--require A,B`` (repeatable), ``--tiers "a,b;c;d"`` or ``--prior FILE``.
 
 Both commands write the same files to ``--out DIR``: ``adjacency.csv``,
@@ -35,13 +39,21 @@ import numpy as np
 from . import export
 from .datasets import load_sachs
 from .estimator import StableDAGLearner
-from .metrics import count_accuracy
+from .graph import dag_to_cpdag
+from .metrics import count_accuracy, shd_cpdag
 from .models import available_models
+from .stability import EdgeStability
 
 __all__ = ["main"]
 
 _MISSING = {"", "nan", "na", "n/a", "null", "none", "?"}
 _CLI_SEED = 0  # the one default that differs from the estimator's (None): reproducible runs
+# Refits for the demo's edge frequencies. The whole demo (imports, fit, refits on half the
+# rows) measured on a shared 2-core machine at load 10-11 (indicative only): 15 refits 23-28 s
+# wall (8-9.5 s CPU), 20 refits 34 s wall (11 s CPU); 15 keeps it under 30 s there. fit: off
+# by default (its data may be large).
+_DEMO_RESAMPLES = 15
+_SHOWN_FREQUENCY = 0.2  # pairs found less often are counted, not listed
 _PRIOR_KEYWORDS = {"forbid": "forbidden_edges", "require": "required_edges", "tier": "tiers"}
 
 
@@ -210,6 +222,27 @@ def _prior_options(fit, defaults):
     )
 
 
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _resamples_option(group, default):
+    group.add_argument(
+        "--resamples",
+        type=_count,
+        default=default,
+        metavar="N",
+        help="refits on subsamples of half the rows for the edges' frequencies "
+        "(EdgeStability); 0 skips them (default: %(default)s)",
+    )
+
+
 def _demo_options(group, defaults, suppress=False):
     group.add_argument(
         "--dataset",
@@ -218,6 +251,7 @@ def _demo_options(group, defaults, suppress=False):
         help="embedded dataset (default: sachs)",
     )
     _common_options(group, defaults, suppress)
+    _resamples_option(group, argparse.SUPPRESS if suppress else _DEMO_RESAMPLES)
 
 
 def _fit_options(sub, defaults):
@@ -245,7 +279,9 @@ def _fit_options(sub, defaults):
         action="store_false",
         help="the file has no header row: name the columns x0, x1, ...",
     )
-    _common_options(fit.add_argument_group("output"), defaults, out_required=True)
+    output = fit.add_argument_group("output")
+    _common_options(output, defaults, out_required=True)
+    _resamples_option(output, 0)
     model = fit.add_argument_group("model (StableDAGLearner parameters)")
     _model_options(model.add_argument, defaults)
     _prior_options(fit, defaults)
@@ -626,6 +662,75 @@ def _threshold_phrase(est):
     return f"threshold {est.threshold_:.3f} (the |weight| below which an edge is dropped; {how})"
 
 
+def _print_class(est, names):
+    """The learned equivalence class: which edges' directions the data decide."""
+    M = est.predict_cpdag()
+    d = len(names)
+    undirected = [(i, j) for i in range(d) for j in range(i + 1, d) if M[i, j] and M[j, i]]
+    directed = [(i, j) for i in range(d) for j in range(d) if M[i, j] and not M[j, i]]
+    print(
+        f"Equivalence class: {len(directed)} directed, {len(undirected)} undirected edges "
+        f"(identifiable_ = {est.identifiable_!r}: {est.identifiable_reason_})"
+    )
+    if est.identifiable_ == "class":
+        for i, j in undirected:
+            print(
+                f"  {names[i]} - {names[j]}: direction not identifiable from these data "
+                "under this model"
+            )
+        for i, j in directed:
+            print(f"  {names[i]} -> {names[j]}: direction identified (v-structure or Meek's rules)")
+        return M
+    for i, j in directed:
+        print(f"  {names[i]} -> {names[j]}: direction identified from the class alone")
+    for i, j in undirected:
+        a, b = (i, j) if est.predict_graph()[i, j] else (j, i)
+        print(
+            f"  {names[a]} -> {names[b]}: direction from the model's assumptions only "
+            "(the class leaves it open)"
+        )
+    return M
+
+
+def _print_stability(est, X, names, resamples, seed):
+    """Edge frequencies over ``resamples`` refits of ``est`` on half-row subsamples."""
+    start = time.perf_counter()
+    stab = EdgeStability(est, n_resamples=resamples, random_state=seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            stab.fit(_table(X, names))
+        except ValueError as exc:
+            raise _InputError(f"--resamples {resamples}: {_one_line(exc)}") from None
+    seconds = time.perf_counter() - start
+    for w in caught:
+        print(f"stabledag: warning: edge frequencies: {_one_line(w.message)}", file=sys.stderr)
+    print(
+        f"Edge frequencies over {stab.n_refits_} refits on subsamples of half the rows "
+        f"({seconds:.1f} s): the share of refits with the edge either way, each direction's "
+        "share, and the share in which it is undirected in the refit's class."
+    )
+    freq = stab.edge_frequency_
+    pair = freq + freq.T
+    d = len(names)
+    order = sorted(
+        ((i, j) for i in range(d) for j in range(i + 1, d) if pair[i, j] > 0),
+        key=lambda ij: (-pair[ij], ij),
+    )
+    shown = [(i, j) for i, j in order if pair[i, j] >= _SHOWN_FREQUENCY]
+    for i, j in shown:
+        a, b = (i, j) if freq[i, j] >= freq[j, i] else (j, i)
+        print(
+            f"  {names[a]} - {names[b]}   {pair[a, b]:.2f}   ({names[a]} -> {names[b]} "
+            f"{freq[a, b]:.2f}, {names[b]} -> {names[a]} {freq[b, a]:.2f}; undirected "
+            f"{stab.undirected_frequency_[a, b]:.2f})"
+        )
+    rare = len(order) - len(shown)
+    if rare:
+        print(f"  ({rare} more pair(s) found in fewer than {_SHOWN_FREQUENCY:.0%} of the refits)")
+    return stab
+
+
 # ------------------------------------------------------------------- commands
 def _estimator(args, defaults, **overrides):
     """A StableDAGLearner from the options that mirror its parameters."""
@@ -652,6 +757,9 @@ def _run_fit(args):
     )
     for parent, child, weight in edges:
         print(f"  {parent} -> {child}   {weight:+.3f}")
+    _print_class(est, names)
+    if args.resamples:
+        _print_stability(est, X, names, args.resamples, args.random_state)
     print(f"wrote {', '.join(written)} to {args.out}")
     return 0
 
@@ -701,6 +809,17 @@ def _run_demo(args):
         f"edges that are true, and recall {acc['recall']:.2f}, the share of true edges "
         f"learned), time {seconds:.1f} s"
     )
+    M = _print_class(est, names)
+    true_class = dag_to_cpdag(B)
+    open_edges = int(np.triu(true_class & true_class.T).sum())
+    print(
+        f"class SHD {shd_cpdag(B, M, est_as_given=True)} (the equivalence classes compared: a "
+        f"pair counts 1 when its mark differs, none, ->, <- or -), next to the DAG SHD "
+        f"{acc['shd']}; the consensus graph's own class leaves {open_edges} of its "
+        f"{int(B.sum())} edges undirected"
+    )
+    if args.resamples:
+        _print_stability(est, X, names, args.resamples, args.random_state)
     if args.out:
         written = _write_outputs(est, names, args.out, f"Sachs: {int(learned.sum())} edges")
         print(f"wrote {', '.join(written)} to {args.out}")

@@ -11,14 +11,15 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _diagnostics
+from . import effects as _effects
 from . import graph as _graph
 from ._fitting import fit_model
 from ._prior import resolve_prior
 from ._statistics import collinear_columns, prepare_statistics
 from ._validation import check_memory, check_params, explain_input_error, local_random_state
 from .exceptions import DiagnosticWarning
-from .metrics import _LOWER_IS_BETTER, GRAPH_METRICS
-from .models import get_model
+from .metrics import CLASS_METRICS, GRAPH_METRICS, LOWER_IS_BETTER
+from .models import FittedGraph, get_model
 
 __all__ = ["StableDAGLearner"]
 
@@ -56,14 +57,22 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         :class:`~stabledag.models.ModelPlugin` instance. Built in: the
         linear SEM (:class:`stabledag.linear.LinearModel`) and the MLP SEM
         (:class:`stabledag.mlp.MLPModel`, name ``mlp``: one sigmoid MLP with
-        ``hidden_units`` hidden units per node; its threshold is chosen by a
-        random-feature BIC, the graph may be replaced by an additive-model
-        search's (``refine``), and the networks are then refitted with the
-        selected graph as a mask). Measured on the reference nonlinear data
-        (``benchmarks/README.md``) with the budget ``n_iter_no_change=10,
-        max_epochs=800``: the default unit-free mode for standardized data or
-        data in arbitrary units, ``standardize=False, equal_variances=True``
-        for raw data sharing units and noise scale.
+        ``hidden_units`` hidden units per node). In the default unit-free
+        mode with ``refine=True`` the MLP's graph comes from a greedy
+        add-and-prune search under a spline model with pairwise products of
+        parents (CAM's search, :mod:`stabledag._additive`; deterministic, so
+        the graph does not depend on ``random_state``) and the networks are
+        then fitted with that graph as a mask; no continuous structure fit
+        runs (measured in ``benchmarks/README.md``: there it never improved
+        the search's graph and cost 100-1000 times as much). With
+        ``equal_variances=True`` the continuous MLP is fitted, thresholded
+        by a random-feature BIC, and the search's graph replaces the
+        thresholded one when that BIC prefers it (the least-squares MLP
+        found better graphs than the search on the reference data). With
+        ``refine=False`` the continuous MLP alone picks the graph. Use the
+        unit-free mode for standardized data or data in arbitrary units,
+        ``standardize=False, equal_variances=True`` for raw data sharing
+        units and noise scale.
     hidden_units : int, default=10
         Hidden units per node of the MLP model; unused by the linear one.
     lambda_recon : float, default=1.0
@@ -139,17 +148,41 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     threshold : "auto" or float, default="auto"
         Edges with ``|w| <= threshold`` are dropped. ``"auto"`` picks the
         threshold whose refitted DAG has the lowest extended BIC on the training data.
+    edge_penalty : float, default=1.0
+        Strength of the graph-selection criterion's charge per edge, the
+        tuning knob of the graph: the threshold and the order search minimise
+        an extended BIC that charges ``edge_penalty * (log(n) / 2 + log(d))``
+        per edge (half-BIC units), so larger values give sparser graphs
+        (monotone for the exact optimum; the search approximates it). 1 is the
+        extended BIC with gamma = 1. ``lambda_sparse`` only shapes the
+        continuous fit that proposes starting graphs; with ``refine=True``
+        the criterion decides the graph, so tune ``edge_penalty`` (for the
+        linear model; the MLP model's criteria do not use it).
+    max_selection_samples : int or None, default=2000
+        The most rows the graph-selection criterion counts: past it the
+        extended BIC of the linear model charges each edge as if it had this
+        many rows, so an edge must explain at least a fixed share (about
+        ``(log(m) + 2 log(d)) / m`` for ``m`` rows) of its child's residual
+        variance. Real data are never exactly linear and Gaussian, and with
+        an uncapped criterion every extra row buys edges that only soak up
+        the misspecification: on simulated data with a quadratic or tanh
+        distortion the default graph grew from 28 to 39 and 22 to 37 edges
+        (20 true) between n = 1e3 and 1e5, and stayed at 27-28 and 22-24 with
+        the cap (``benchmarks/edges_vs_n.py``). The price: on truly linear
+        data with very weak edges (partial R^2 below that share) more rows
+        no longer find them. None counts every row (the plain extended BIC).
+        Data with up to 2000 rows are unaffected.
     refine : bool, default=True
         Linear model: refine the thresholded graph by a greedy search over
         causal orders that lowers its extended BIC under the same noise
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
-        MLP model: a second DAG is proposed by a greedy add-and-prune search
-        under a spline model with pairwise products of parents (CAM's search,
-        :mod:`stabledag._additive`) and kept instead of the thresholded one
-        when the nonlinear BIC that chose the threshold prefers it (not with
-        ``lambda_disen > 0``: those Gaussian scores cannot see the directions
-        the dependence term learned).
+        MLP model: the graph is the spline-model search's (see ``model``;
+        with ``equal_variances=True`` the search's graph competes with the
+        thresholded one) and ``threshold`` is not used in the unit-free
+        mode; ``refine=False`` (and any ``lambda_disen > 0``, whose learned
+        directions the search's Gaussian scores cannot see) fits the
+        continuous MLP and thresholds it instead.
     screen : "auto" or bool, default="auto"
         Linear model, for many variables: before training and search, cut
         the candidate edges down to the pairs of variables that a cheap,
@@ -191,7 +224,10 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
     raw_adjacency_ : ndarray of shape (n_features_in_, n_features_in_)
         Weights before thresholding.
     threshold_ : float
-        The threshold used for ``adjacency_``.
+        The threshold used for ``adjacency_`` (0.0 for the unit-free
+        ``model="mlp"`` with ``refine=True``, whose graph comes from the
+        search; ``raw_adjacency_`` is then the fitted networks' first-layer
+        norms on it).
     mean_, scale_ : ndarray of shape (n_features_in_,)
         Centring and scaling applied before training.
     noise_var_ : ndarray of shape (n_features_in_,)
@@ -217,6 +253,20 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Edges allowed by the prior knowledge (False on the diagonal).
     required_mask_ : ndarray of bool, shape (n_features_in_, n_features_in_)
         Edges required by the prior knowledge.
+    covariance_ : ndarray of shape (n_features_in_, n_features_in_)
+        Covariance of the columns in the data's units (the fit's second
+        moments rescaled by ``scale_``); :meth:`possible_effects` works from
+        it, so effects need no data after pickling.
+    identifiable_ : {"class", "dag"}
+        What the model's assumptions identify: ``"class"``, only the Markov
+        equivalence class (:meth:`predict_cpdag`; the default unit-free
+        Gaussian linear mode), or ``"dag"``, the directions too
+        (``equal_variances=True``, ``lambda_disen > 0`` or the MLP model,
+        each under its assumptions). See the user guide's *Identifiability*
+        page.
+    identifiable_reason_ : str
+        The assumptions behind ``identifiable_``, in a sentence (from the
+        model plug-in's ``identifiability``).
     n_features_in_ : int
         Number of variables (columns) seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -283,6 +333,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         acyclic_growth=10.0,
         h_tol=1e-6,
         threshold="auto",
+        edge_penalty=1.0,
+        max_selection_samples=2000,
         refine=True,
         screen="auto",
         forbidden_edges=None,
@@ -316,6 +368,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.acyclic_growth = acyclic_growth
         self.h_tol = h_tol
         self.threshold = threshold
+        self.edge_penalty = edge_penalty
+        self.max_selection_samples = max_selection_samples
         self.refine = refine
         self.screen = screen
         self.forbidden_edges = forbidden_edges
@@ -442,6 +496,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             names=self.node_names_,
         )
         self.mean_, self.scale_ = stats.mean, stats.scale
+        self._set_class_attributes(stats)
         findings = self._input_findings(stats)
         fit = fit_model(
             get_model(self.model),
@@ -462,6 +517,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.history_, self.n_iter_ = training.history, training.n_iter
         self.converged_ = training.converged
         return fit, findings
+
+    def _set_class_attributes(self, stats):
+        """``covariance_`` (data units) and what the model identifies (issue 16)."""
+        self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
+        level, reason = get_model(self.model).identifiability(self.get_params())
+        self.identifiable_, self.identifiable_reason_ = level, reason
 
     def _input_findings(self, stats):
         """Problems of the data themselves, reported with the fit's other findings."""
@@ -491,7 +552,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ]
 
     # ----------------------------------------------------------------- outputs
-    def predict_graph(self, threshold=None):
+    def predict_graph(self, threshold=None, *, as_frame=False):
         """The learned graph as a 0/1 adjacency matrix, always acyclic.
 
         Parameters
@@ -501,10 +562,13 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             ``adjacency_``. A float cuts ``|raw_adjacency_|`` there (no
             refinement); the weakest edges on cycles are then dropped, so
             the result is a DAG for every threshold.
+        as_frame : bool, default=False
+            Return a ``pandas.DataFrame`` labelled by ``node_names_`` (rows
+            are parents, columns children) instead of an array.
 
         Returns
         -------
-        ndarray of shape (n_features_in_, n_features_in_), dtype int
+        ndarray or DataFrame of shape (n_features_in_, n_features_in_), dtype int
             ``[i, j] == 1`` means ``i -> j``.
 
         Examples
@@ -516,21 +580,90 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         >>> X = np.column_stack([a, a + rng.normal(size=300)])
         >>> int(StableDAGLearner(random_state=0).fit(X).predict_graph(threshold=0.0).sum()) <= 1
         True
+        >>> StableDAGLearner(random_state=0).fit(X).predict_graph(as_frame=True).shape
+        (2, 2)
         """
         check_is_fitted(self)
         if threshold is None:
-            return (self.adjacency_ != 0).astype(int)
-        return (
-            _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_) != 0
-        ).astype(int)
+            graph = (self.adjacency_ != 0).astype(int)
+        else:
+            cut = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
+            graph = (cut != 0).astype(int)
+        return self._labelled(graph) if as_frame else graph
 
-    def to_networkx(self, threshold=None):
+    def _labelled(self, matrix):
+        """``matrix`` as a DataFrame with ``node_names_`` on both axes."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is a test and docs extra
+            raise ImportError(
+                "as_frame=True needs pandas (pip install pandas); or use the array and node_names_."
+            ) from exc
+        names = [str(n) for n in self.node_names_]
+        return pd.DataFrame(matrix, index=pd.Index(names, name="parent"), columns=names)
+
+    def predict_cpdag(self, threshold=None):
+        """The Markov equivalence class of the learned DAG (its CPDAG), with the prior knowledge.
+
+        The class of :meth:`predict_graph` (:func:`stabledag.graph.dag_to_cpdag`:
+        its skeleton and v-structures, closed under Meek's rules), oriented
+        further by the prior knowledge (forbidden edges, tiers and required
+        edges, :func:`stabledag.graph.apply_background_knowledge`). Its
+        undirected edges are those whose direction observational data
+        cannot decide under a Gaussian linear model: in the default mode
+        (``identifiable_ == "class"``) the fitted DAG's arrows on them are
+        arbitrary. Under the assumptions of the other modes
+        (``identifiable_ == "dag"``) the DAG's arrows are identified, and
+        the undirected edges are those that rest on those assumptions.
+
+        Parameters
+        ----------
+        threshold : float or None, default=None
+            As in :meth:`predict_graph`.
+
+        Returns
+        -------
+        ndarray of shape (n_features_in_, n_features_in_), dtype int
+            ``M[i, j] = 1, M[j, i] = 0`` for a directed edge ``i -> j``;
+            ``M[i, j] = M[j, i] = 1`` for an undirected edge ``i - j``.
+
+        Examples
+        --------
+        A chain ``a -> b -> c``: its class ``a - b - c`` also holds
+        ``a <- b <- c`` and ``a <- b -> c``, so no direction is identified.
+
+        >>> import numpy as np
+        >>> from stabledag import StableDAGLearner
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=500)
+        >>> b = a + rng.normal(size=500)
+        >>> X = np.column_stack([a, b, b + rng.normal(size=500)])
+        >>> StableDAGLearner(random_state=0).fit(X).predict_cpdag()
+        array([[0, 1, 0],
+               [1, 0, 1],
+               [0, 1, 0]])
+        """
+        check_is_fitted(self)
+        forbidden = ~np.asarray(self.edge_mask_, dtype=bool)
+        np.fill_diagonal(forbidden, False)
+        return _graph.apply_background_knowledge(
+            _graph.dag_to_cpdag(self.predict_graph(threshold)),
+            forbidden=forbidden,
+            required=self.required_mask_,
+        )
+
+    def to_networkx(self, threshold=None, cpdag=False):
         """The learned graph as a ``networkx.DiGraph`` with node names and weights.
 
         Parameters
         ----------
         threshold : float or None, default=None
             As in :meth:`predict_graph`.
+        cpdag : bool, default=False
+            Give the equivalence class (:meth:`predict_cpdag`) instead of the
+            DAG: an undirected edge ``a - b`` becomes the two edges
+            ``a -> b`` and ``b -> a``, and every edge gets a boolean
+            attribute ``undirected``.
 
         Returns
         -------
@@ -543,17 +676,158 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(200, 3))
+        >>> X = np.random.default_rng(0).normal(size=(200, 3)).cumsum(axis=1)  # a chain
         >>> G = StableDAGLearner(random_state=0).fit(X).to_networkx()
-        >>> sorted(G.nodes)
-        ['x0', 'x1', 'x2']
+        >>> sorted(G.nodes), G.number_of_edges()
+        (['x0', 'x1', 'x2'], 2)
+        >>> rng = np.random.default_rng(1)
+        >>> a = rng.normal(size=300)
+        >>> X = np.column_stack([a, a + rng.normal(size=300)])
+        >>> est = StableDAGLearner(random_state=0).fit(X)
+        >>> sorted(est.to_networkx(cpdag=True).edges(data="undirected"))
+        [('x0', 'x1', True), ('x1', 'x0', True)]
         """
         check_is_fitted(self)
         if threshold is None:
-            return _graph.to_networkx(self.adjacency_, self.node_names_)
-        weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
-        return _graph.to_networkx(weights, self.node_names_)
+            weights = self.adjacency_
+        else:
+            weights = _graph.threshold_to_dag(self.raw_adjacency_, threshold, self.required_mask_)
+        marks = self.predict_cpdag(threshold) if cpdag else False
+        return _graph.to_networkx(weights, self.node_names_, cpdag=marks)
+
+    def _fitted_pair(self, source, target, what):
+        """Check the fit and resolve ``source``/``target`` (names or indices) to indices."""
+        check_is_fitted(
+            self,
+            msg=(f"This StableDAGLearner is not fitted yet; call fit(X) before asking for {what}."),
+        )
+        return _effects.resolve_pair(source, target, self.n_features_in_, self.node_names_)
+
+    def total_effect(self, source, target, *, shift=None, X=None):
+        """The total causal effect of ``source`` on ``target`` under the learned DAG.
+
+        The change in the mean of ``target`` per unit of ``source`` set by
+        intervention, in the data's units (units of ``target`` per unit of
+        ``source``), assuming the learned DAG and no hidden confounders.
+
+        - Linear model: ``T = inv(I - W)`` with ``W = adjacency_`` taken back
+          to the data's units, ``W[i, j] * scale_[j] / scale_[i]``; ``T[source,
+          target]`` is the sum over directed paths of the products of their
+          weights (:func:`stabledag.effects.total_effect`). ``shift`` and
+          ``X`` are not needed.
+        - MLP model: the average effect of a shift intervention simulated
+          through the fitted networks (:func:`stabledag.models.shift_effect`):
+          every row keeps its noise, ``source`` moves by ``shift`` and its
+          descendants are recomputed; the mean change of ``target`` divided
+          by ``shift``.
+
+        In the default mode (``identifiable_ == "class"``) the DAG is one
+        member of its equivalence class, chosen arbitrarily where the class
+        leaves directions open, and so may be its effect: see
+        :meth:`possible_effects` for the effects the data support.
+
+        Parameters
+        ----------
+        source, target : str or int
+            Node names (``node_names_``) or indices.
+        shift : float or None, default=None
+            Nonlinear models: size of the intervention in units of
+            ``source``; ``None`` means one standard deviation.
+        X : array-like of shape (n_samples, n_features_in_), optional
+            Nonlinear models: rows (in the data's units) over which the
+            effect is averaged; ``None`` draws 2000 rows from the fitted
+            SEM with seed 0.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ValueError
+            An unknown name or index, or ``source == target``.
+        NotImplementedError
+            A model plug-in that does not compute effects (the message says
+            which do).
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        ``b = 3 a + noise`` with ``a`` in metres and ``b`` in millimetres:
+
+        >>> import numpy as np
+        >>> from stabledag import StableDAGLearner
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=2000)
+        >>> X = np.column_stack([a, 1000 * (3 * a + rng.normal(size=2000))])
+        >>> est = StableDAGLearner(random_state=0, forbidden_edges=[(1, 0)]).fit(X)
+        >>> round(est.total_effect(0, 1) / 1000, 1)  # 3 m per m, in mm per m
+        3.0
+        """
+        s, t = self._fitted_pair(source, target, "total effects")
+        Z = None
+        if X is not None:
+            X = validate_data(self, X, dtype=np.float64, reset=False)
+            Z = (X - self.mean_) / self.scale_
+        graph = FittedGraph(self.threshold_, self.adjacency_, self.noise_var_, self.model_params_)
+        return float(get_model(self.model).total_effect(graph, self.scale_, s, t, shift=shift, Z=Z))
+
+    def possible_effects(self, source, target):
+        """The total effects of ``source`` on ``target`` over the learned equivalence class (IDA).
+
+        The local IDA of Maathuis, Kalisch and Buehlmann (2009) on
+        :meth:`predict_cpdag` and ``covariance_``
+        (:func:`stabledag.effects.possible_effects`): for each set of
+        parents of ``source`` that the class allows, the coefficient of
+        ``source`` when ``target`` is regressed on it and those parents.
+        The distinct values are the effects the data support when only the
+        class is identified; one value when the class determines it. In
+        the data's units. Linear models only.
+
+        Parameters
+        ----------
+        source, target : str or int
+            Node names (``node_names_``) or indices.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+            The distinct possible effects, ascending.
+
+        Raises
+        ------
+        ValueError
+            An unknown name or index, or ``source == target``.
+        NotImplementedError
+            A model that is not linear (IDA is defined for linear SEMs).
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        One edge ``a - b``: either may cause the other, so the effect of
+        ``a`` on ``b`` is 0 (if ``b -> a``) or the regression slope 2.
+
+        >>> import numpy as np
+        >>> from stabledag import StableDAGLearner
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=2000)
+        >>> X = np.column_stack([a, 2 * a + rng.normal(size=2000)])
+        >>> est = StableDAGLearner(random_state=0).fit(X)
+        >>> est.possible_effects(0, 1).round(1)
+        array([0., 2.])
+        """
+        s, t = self._fitted_pair(source, target, "possible effects")
+        plugin = get_model(self.model)
+        if not plugin.linear_effects:
+            raise NotImplementedError(
+                f"possible_effects (IDA) needs a linear SEM; model {plugin.name!r} is not one "
+                "(its plug-in sets linear_effects = False). Supported: the 'linear' model. "
+                "For the 'mlp' model, whose directions are identified under its additive-noise "
+                "assumptions, use total_effect."
+            )
+        return _effects.possible_effects(self.covariance_, self.predict_cpdag(), s, t)
 
     def save_training_log(self, directory):
         """Write ``training_log.json`` (every epoch) and ``training_summary.json``.
@@ -610,7 +884,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> X = np.random.default_rng(0).normal(size=(100, 3)).cumsum(axis=1)  # a chain
         >>> StableDAGLearner(random_state=0).fit(X).score_samples(X).shape
         (100,)
         """
@@ -627,8 +901,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Without ``true_graph``: ``score_samples(X).mean()``, the mean Gaussian
         log-likelihood per sample (higher is better); this is what
         ``GridSearchCV`` maximises by default. With ``true_graph``: the
-        ``metric`` of :meth:`predict_graph` against it, negated for ``"shd"``
-        and ``"fdr"`` so that higher is always better; ``X`` is then only
+        ``metric`` of :meth:`predict_graph` (of :meth:`predict_cpdag` for a
+        class metric) against it, negated for ``"shd"``, ``"fdr"`` and
+        ``"shd_cpdag"`` so that higher is always better; ``X`` is then only
         checked for shape.
 
         Parameters
@@ -639,8 +914,17 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             Ignored; present for scikit-learn compatibility.
         true_graph : array-like of shape (d, d), optional
             Known graph, nonzero ``[i, j]`` meaning ``i -> j``.
-        metric : {"f1", "shd", "precision", "recall", "fdr"}, default="f1"
-            Agreement figure used with ``true_graph``.
+        metric : str, default="f1"
+            Agreement figure used with ``true_graph``, a key of
+            :data:`stabledag.metrics.GRAPH_METRICS`: on directed edges
+            ``"f1"``, ``"shd"``, ``"precision"``, ``"recall"``, ``"fdr"``;
+            on equivalence classes (:data:`stabledag.metrics.CLASS_METRICS`,
+            comparing :meth:`predict_cpdag` with the true class; a true DAG
+            is replaced by its CPDAG) ``"shd_cpdag"``,
+            ``"skeleton_precision"``, ``"skeleton_recall"``,
+            ``"skeleton_f1"``, ``"arrowhead_precision"``,
+            ``"arrowhead_recall"``, ``"arrowhead_f1"``. Those in
+            :data:`stabledag.metrics.LOWER_IS_BETTER` are negated.
 
         Returns
         -------
@@ -650,7 +934,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         --------
         >>> import numpy as np
         >>> from stabledag import StableDAGLearner
-        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> X = np.random.default_rng(0).normal(size=(100, 3)).cumsum(axis=1)  # a chain
         >>> est = StableDAGLearner(random_state=0).fit(X)
         >>> isinstance(est.score(X), float)
         True
@@ -663,5 +947,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         validate_data(self, X, dtype=np.float64, reset=False)
         if metric not in GRAPH_METRICS:
             raise ValueError(f"metric={metric!r} is not one of {sorted(GRAPH_METRICS)}.")
-        value = float(GRAPH_METRICS[metric](true_graph, self.predict_graph()))
-        return -value if metric in _LOWER_IS_BETTER else value
+        if metric in CLASS_METRICS:
+            found = self.predict_cpdag()
+            value = float(GRAPH_METRICS[metric](true_graph, found, est_as_given=True))
+        else:
+            value = float(GRAPH_METRICS[metric](true_graph, self.predict_graph()))
+        return -value if metric in LOWER_IS_BETTER else value

@@ -2,11 +2,13 @@
 
 :class:`MLPSEM` (NOTEARS-MLP's locally connected networks) is the module the
 training loop fits, on the data rows. :class:`MLPModel` is the plug-in
-registered as ``"mlp"``: the threshold is chosen by a random-feature BIC
-(:class:`~stabledag._nonlinear_scores.RandomFeatureBIC`); with ``refine`` the
-additive spline search (:mod:`stabledag._additive`) proposes a second DAG
-that replaces the thresholded one when that BIC prefers it; the networks are
-then refitted with the selected DAG as a mask.
+registered as ``"mlp"``: in the unit-free mode with ``refine`` (the default)
+the additive spline search (:mod:`stabledag._additive`) picks the DAG and the
+networks are fitted with it as a mask; otherwise the continuous MLP is
+trained, its threshold chosen by a random-feature BIC
+(:class:`~stabledag._nonlinear_scores.RandomFeatureBIC`; with
+``equal_variances=True`` and ``refine`` the search's DAG competes under that
+BIC) and the networks refitted on the DAG.
 """
 
 import dataclasses
@@ -18,16 +20,18 @@ import torch
 from ._additive import additive_search
 from ._nonlinear_scores import RandomFeatureBIC
 from ._selection import thresholded_dag
-from ._training import data_tensors, refit
+from ._training import data_tensors, refit, train
+from .graph import is_dag
 from .models import (
     FittedGraph,
     ModelPlugin,
     linear_memory_bytes,
     noise_variances,
+    shift_effect,
     weights_on,
 )
 
-__all__ = ["MLPSEM", "mlp_predict", "MLPModel", "refine_mlp_graph"]
+__all__ = ["MLPSEM", "mlp_predict", "MLPModel"]
 
 
 class MLPSEM(torch.nn.Module):
@@ -112,6 +116,8 @@ class MLPSEM(torch.nn.Module):
             mask = mask * torch.as_tensor(np.asarray(allowed, dtype=float), dtype=dtype)
         # first-layer mask, indexed [child j, hidden k, parent i]
         self.register_buffer("mask", mask.T.unsqueeze(1).expand(d, m, d).clone().to(device))
+        # on a DAG mask the Jacobian log-determinant is exactly zero: it is skipped
+        self._mask_is_dag = allowed is not None and is_dag(allowed)
 
         def uniform(shape, bound):
             draw = torch.rand(shape, generator=generator, dtype=dtype)
@@ -135,7 +141,7 @@ class MLPSEM(torch.nn.Module):
         Examples
         --------
         >>> from stabledag.mlp import MLPSEM
-        >>> float(MLPSEM(2).adjacency().diagonal().abs().sum())
+        >>> float(MLPSEM(2).adjacency().detach().diagonal().abs().sum())
         0.0
         """
         return torch.linalg.vector_norm(self.weight1 * self.mask, dim=1).T
@@ -229,7 +235,7 @@ class MLPSEM(torch.nn.Module):
         >>> import torch
         >>> from stabledag.mlp import MLPSEM
         >>> model = MLPSEM(2, equal_variances=True)
-        >>> float(model.recon_loss(torch.zeros(3, 2, dtype=torch.float64))) >= 0
+        >>> float(model.recon_loss(torch.zeros(3, 2, dtype=torch.float64)).detach()) >= 0
         True
         """
         pre = self._hidden(X)
@@ -239,6 +245,8 @@ class MLPSEM(torch.nn.Module):
             return 0.5 * (R * R).mean()
         d = X.shape[1]
         variances = (R * R).mean(dim=0).clamp_min(eps)
+        if self._mask_is_dag:  # I - J is then unit triangular up to a permutation
+            return 0.5 * torch.log(variances).mean()
         # J[n, j, i] = d f_j / d x_i at sample n
         slope = act * (1.0 - act) * self.weight2
         J = torch.einsum("njk,jki->nji", slope, self.weight1 * self.mask)
@@ -265,12 +273,13 @@ class MLPSEM(torch.nn.Module):
         >>> import numpy as np
         >>> from stabledag.mlp import MLPSEM
         >>> model = MLPSEM(2).restrict_(np.zeros((2, 2), dtype=bool))
-        >>> float(model.adjacency().sum())
+        >>> float(model.adjacency().detach().sum())
         0.0
         """
         keep = torch.as_tensor(np.asarray(allowed, dtype=float), dtype=self.mask.dtype)
         self.mask.mul_(keep.T.unsqueeze(1).to(self.mask.device))
         self.weight1.mul_(self.mask)
+        self._mask_is_dag = self._mask_is_dag or is_dag(allowed)
         return self
 
     def numpy_params(self):
@@ -323,61 +332,23 @@ def mlp_predict(params, X):
     return (params["weight2"] / (1.0 + np.exp(-pre))).sum(axis=2) + params["bias2"]
 
 
-def refine_mlp_graph(Z, B, equal_variances, required, allowed, judge=None):
-    """The better, by the nonlinear BIC, of ``B`` and the additive search's DAG.
-
-    The search (:func:`stabledag._additive.additive_search`, from the empty
-    graph) is a second, independent proposal; its spline model represents
-    interactions between parents only through pairwise products, so its DAG
-    replaces the continuous model's only when the random-feature BIC that
-    chose the threshold (:class:`~stabledag._nonlinear_scores.RandomFeatureBIC`,
-    with more general interactions) also prefers it. ``judge``: that BIC of
-    ``Z``, when the caller already has one (its cached node costs are reused).
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_samples, d)
-        Centred (standardized) data.
-    B : ndarray of bool, shape (d, d)
-        The thresholded DAG.
-    equal_variances : bool
-        Score the search with one shared noise variance.
-    required, allowed : ndarray of bool, shape (d, d) or None
-        Prior-knowledge masks.
-    judge : RandomFeatureBIC, optional
-        The nonlinear BIC of ``Z`` (a new one if None).
-
-    Returns
-    -------
-    ndarray of bool, shape (d, d)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from stabledag.mlp import refine_mlp_graph
-    >>> rng = np.random.default_rng(0)
-    >>> a = rng.normal(size=400)
-    >>> Z = np.column_stack([a, np.tanh(2 * a) + 0.3 * rng.normal(size=400)])
-    >>> refine_mlp_graph(Z, np.zeros((2, 2), bool), False, None, None).astype(int).tolist()
-    [[0, 1], [0, 0]]
-    """
-    searched = additive_search(
-        Z, [], allowed=allowed, required=required, equal_variances=equal_variances
-    )
-    judge = RandomFeatureBIC(Z) if judge is None else judge
-    return searched if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9 else B
-
-
 class MLPModel(ModelPlugin):
     """The MLP SEM as a model plug-in (``StableDAGLearner(model="mlp")``).
 
-    Trains an :class:`MLPSEM` with ``hidden_units`` hidden units per node on
-    the data rows; selects the threshold by the random-feature BIC, with
-    ``refine`` (and ``lambda_disen == 0``) lets the additive search's DAG
-    replace the thresholded one (:func:`refine_mlp_graph`), and refits the
-    networks on the selected DAG. ``adjacency`` holds the first-layer weight
-    norms of the refitted networks and ``params`` the networks themselves
-    (:meth:`MLPSEM.numpy_params`).
+    In the unit-free mode with ``refine`` (the default) and
+    ``lambda_disen == 0`` (:meth:`searches`), :meth:`train` first finds the
+    DAG by the additive spline search
+    (:func:`stabledag._additive.additive_search`, deterministic) and then
+    fits an :class:`MLPSEM` with that DAG as its mask, in one stage without
+    the L1 penalty; no continuous structure fit runs (there it never
+    improved the search's graph and cost 100-1000 times as much,
+    ``benchmarks/README.md``). Otherwise it trains the continuous MLP
+    through the acyclicity schedule, and :meth:`select_graph` picks the
+    threshold by the random-feature BIC; with ``equal_variances=True`` and
+    ``refine`` the search's DAG replaces the thresholded one when that BIC
+    prefers it; the networks are then refitted on the DAG. ``adjacency``
+    holds the first-layer weight norms of the fitted networks and ``params``
+    the networks themselves (:meth:`MLPSEM.numpy_params`).
 
     Its memory estimate adds to the linear one about 8 copies of the
     (d, m, d) first layer (weights, mask, gradient, Adam's two moments,
@@ -412,20 +383,91 @@ class MLPModel(ModelPlugin):
             device=device,
         )
 
+    @staticmethod
+    def searches(params):
+        """Whether the graph comes from the additive search alone (no continuous fit).
+
+        So in the unit-free mode with ``refine`` and no ``lambda_disen``.
+        The search's Gaussian scores cannot see directions learned by the
+        residual-dependence term, so ``lambda_disen > 0`` keeps the
+        continuous fit; so does ``equal_variances=True``, where the
+        continuous least-squares MLP found better graphs than the search on
+        the reference data (``benchmarks/README.md``) and the search's graph
+        only competes with its thresholded one.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from stabledag.mlp import MLPModel
+        >>> MLPModel.searches({"refine": True, "lambda_disen": 0.0, "equal_variances": False})
+        True
+        """
+        return (
+            bool(params["refine"]) and params["lambda_disen"] == 0 and not params["equal_variances"]
+        )
+
+    def train(self, stats, config, ctx):
+        """Search the DAG and fit the networks on it, or train the continuous MLP.
+
+        Returns ``(TrainingResult, module)``; on the search path the module
+        carries the DAG as ``searched_graph`` and its ``weights`` are the
+        fitted networks' first-layer norms (zero off the DAG).
+        """
+        if not self.searches(ctx.params):
+            return super().train(stats, config, ctx)
+        B = additive_search(
+            stats.Z,
+            [],
+            allowed=ctx.allowed,
+            required=ctx.required,
+            equal_variances=bool(ctx.params["equal_variances"]),
+        )
+        d, m = stats.Z.shape[1], int(ctx.params["hidden_units"])
+        module = self.build(d, params=ctx.params, allowed=B, device=ctx.device, seed=ctx.seed)
+        with torch.no_grad():  # no log-det domain on a DAG: unit-scale pre-activations
+            scale = np.sqrt(3.0 / np.maximum(B.sum(axis=0), 1)) / math.sqrt(0.3 / (d * m))
+            module.weight1.mul_(torch.as_tensor(scale, dtype=module.weight1.dtype)[:, None, None])
+        module.searched_graph = B
+        data = data_tensors(stats.Z, stats.train_idx, stats.val_idx, ctx.device)
+        fit_config = dataclasses.replace(config, lambda_sparse=0.0, n_stages=1)
+        if ctx.budget.deadline is not None:  # the search's time counts against max_time
+            fit_config = dataclasses.replace(fit_config, max_time=ctx.budget.remaining())
+        result = train(module, *data, fit_config, ctx.on_epoch, data)
+        if result.timed_out:
+            ctx.budget.ran_out_in = "network fit"
+        return result, module
+
     def select_graph(self, weights, module, stats, config, ctx, *, refine):
         params, required = ctx.params, ctx.required
         Z, train_idx = stats.Z, stats.train_idx
-        judge = RandomFeatureBIC(Z)  # one cache for the threshold and the refinement
-        threshold, B = thresholded_dag(weights, params["threshold"], judge, required, ctx.budget)
-        # the search's Gaussian scores cannot see directions learned by lambda_disen
-        if refine and params["lambda_disen"] == 0 and not ctx.budget.expired("graph selection"):
-            B = refine_mlp_graph(
-                Z, B, bool(params["equal_variances"]), required, ctx.allowed, judge
+        B = getattr(module, "searched_graph", None)
+        if B is not None:  # the networks were fitted on the searched DAG in train()
+            threshold, fitted = 0.0, module.numpy_params()
+        else:
+            judge = RandomFeatureBIC(Z)  # one cache for the threshold and the comparison
+            threshold, B = thresholded_dag(
+                weights, params["threshold"], judge, required, ctx.budget
             )
-        X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
-        if ctx.budget.deadline is not None:  # the refit gets what is left of max_time
-            config = dataclasses.replace(config, max_time=ctx.budget.remaining())
-        fitted = refit(module, B, X_train, X_val, config)
+            # equal variances: the search's DAG competes (not with lambda_disen, whose
+            # learned directions the search's Gaussian scores cannot see)
+            if refine and params["lambda_disen"] == 0 and not ctx.budget.expired("graph selection"):
+                searched = additive_search(
+                    Z, [], allowed=ctx.allowed, required=required, equal_variances=True
+                )
+                if judge.graph_cost(searched) < judge.graph_cost(B) - 1e-9:
+                    B = searched
+            X_train, X_val = data_tensors(Z, train_idx, stats.val_idx, ctx.device)
+            if ctx.budget.deadline is not None:  # the refit gets what is left of max_time
+                config = dataclasses.replace(config, max_time=ctx.budget.remaining())
+            fitted = refit(module, B, X_train, X_val, config)
         norms = np.sqrt((fitted["weight1"] ** 2).sum(axis=1)).T
         adjacency = weights_on(B, norms)
         residuals = Z[train_idx] - mlp_predict(fitted, Z[train_idx])
@@ -434,3 +476,70 @@ class MLPModel(ModelPlugin):
 
     def predict(self, adjacency, params, Z):
         return mlp_predict(params, Z)
+
+    def identifiability(self, params):
+        """Directions identified under the additive-noise model's assumptions.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        level : {"dag"}
+        reason : str
+
+        Examples
+        --------
+        >>> from stabledag.models import get_model
+        >>> get_model("mlp").identifiability({})[0]
+        'dag'
+        """
+        return (
+            "dag",
+            "the MLP model is an additive noise model (X_j = f_j(parents) + E_j, independent "
+            "noise, no hidden confounders); with nonlinear mechanisms the DAG is identified "
+            "(Hoyer et al. 2009, Peters et al. 2014), but a mechanism that is close to "
+            "linear with Gaussian noise leaves its direction undetermined.",
+        )
+
+    def total_effect(self, graph, scale, source, target, *, shift=None, Z=None):
+        """Average effect of a shift intervention, simulated through the fitted networks.
+
+        See :func:`stabledag.models.shift_effect`: each row keeps its noise,
+        ``source`` moves by ``shift`` (default one standard deviation) and
+        its descendants are recomputed by the networks; the mean change of
+        ``target`` per unit of ``source``, in the data's units. Without
+        ``Z``, 2000 rows are drawn from the fitted SEM (seed 0).
+
+        Parameters
+        ----------
+        graph : FittedGraph
+            The fit (the networks are in ``graph.params``).
+        scale : ndarray of shape (d,)
+            The columns' scales (``scale_``).
+        source, target : int
+            Node indices (distinct).
+        shift : float or None
+            Size of the intervention in units of ``source``; None: one
+            standard deviation.
+        Z : ndarray of shape (n_samples, d) or None
+            Rows in training units to average over; None: 2000 rows drawn
+            from the fitted SEM.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag.mlp import MLPSEM
+        >>> from stabledag.models import FittedGraph, get_model
+        >>> params = MLPSEM(2).restrict_(np.zeros((2, 2), bool)).numpy_params()
+        >>> graph = FittedGraph(0.0, np.zeros((2, 2)), np.ones(2), params)
+        >>> get_model("mlp").total_effect(graph, np.ones(2), 0, 1)  # no path
+        0.0
+        """
+        return shift_effect(self, graph, scale, source, target, shift=shift, Z=Z)

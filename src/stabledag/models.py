@@ -34,9 +34,11 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from . import effects as _effects
 from ._scores import GaussianBIC, ols_weights
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
+from .graph import topological_order
 
 __all__ = [
     "StructuralModel",
@@ -44,6 +46,9 @@ __all__ = [
     "FitContext",
     "TimeBudget",
     "FittedGraph",
+    "selection_samples",
+    "shift_effect",
+    "simulate_sem",
     "register_model",
     "get_model",
     "available_models",
@@ -252,6 +257,97 @@ class ModelPlugin:
     name = None
     #: Estimator parameters that only this model reads (documentation; checked by the model).
     own_params = ()
+    #: Whether ``adjacency`` holds the direct effects of a linear SEM (in training units):
+    #: then :meth:`total_effect` is ``inv(I - W)`` rescaled to the data's units, and the
+    #: estimator's ``possible_effects`` (IDA) and ``EdgeStability.effect_interval`` apply.
+    linear_effects = False
+
+    def identifiability(self, params):
+        """What the model's assumptions identify: the DAG, or only its equivalence class.
+
+        The estimator stores the answer as ``identifiable_`` and
+        ``identifiable_reason_``; the command line prints it next to the
+        undirected edges of the class. The base class answers ``"class"``:
+        a model that states no assumption beyond a Gaussian likelihood
+        identifies the Markov equivalence class only.
+
+        Parameters
+        ----------
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        level : {"class", "dag"}
+            ``"dag"`` when the model's assumptions identify the directions
+            of every edge, ``"class"`` when only the Markov equivalence
+            class (skeleton and v-structures, closed under Meek's rules) is
+            identified.
+        reason : str
+            The assumptions behind ``level``, in a sentence.
+
+        Examples
+        --------
+        >>> from stabledag.models import get_model
+        >>> get_model("linear").identifiability({"equal_variances": False, "lambda_disen": 0.0})[0]
+        'class'
+        """
+        return (
+            "class",
+            f"model {self.name!r} states no assumption that identifies directions, so only "
+            "the Markov equivalence class is identified from observational data.",
+        )
+
+    def total_effect(self, graph, scale, source, target, *, shift=None, Z=None):
+        """The total effect of ``source`` on ``target`` in the data's units.
+
+        The change in the mean of ``target`` per unit of ``source`` when
+        ``source`` is moved by intervention. The base class gives the linear
+        SEM's closed form ``inv(I - W)`` (:func:`stabledag.effects.total_effect`)
+        when :attr:`linear_effects` is True and raises ``NotImplementedError``
+        otherwise; a nonlinear model overrides it (e.g. with
+        :func:`shift_effect`, as :class:`stabledag.mlp.MLPModel` does).
+
+        Parameters
+        ----------
+        graph : FittedGraph
+            The fit (``adjacency_``, ``noise_var_``, ``model_params_``).
+        scale : ndarray of shape (d,)
+            The columns' scales (``scale_``): training units times ``scale``
+            are the data's units.
+        source, target : int
+            Node indices (distinct).
+        shift : float or None
+            Size of the intervention in the data's units (nonlinear models).
+        Z : ndarray of shape (n_samples, d) or None
+            Rows in training units over which a nonlinear effect is averaged.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        NotImplementedError
+            When the model does not compute effects.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag.models import FittedGraph, get_model
+        >>> graph = FittedGraph(0.0, np.array([[0.0, 0.5], [0.0, 0.0]]), np.ones(2))
+        >>> get_model("linear").total_effect(graph, np.array([1.0, 10.0]), 0, 1)
+        5.0
+        """
+        if not self.linear_effects:
+            raise NotImplementedError(
+                f"model {self.name!r} does not compute total effects (its plug-in sets "
+                "linear_effects = False and does not override ModelPlugin.total_effect). "
+                "Supported: the 'linear' model (closed form inv(I - W)) and the 'mlp' model "
+                "(a shift intervention simulated through the fitted networks); a plug-in adds "
+                "support by overriding total_effect, e.g. with stabledag.models.shift_effect."
+            )
+        return _effects.total_effect(graph.adjacency, source, target, scale=scale)
 
     def check_params(self, params):
         """Raise a ``ValueError`` for parameter values this model cannot use.
@@ -369,8 +465,13 @@ class ModelPlugin:
         -------
         FittedGraph
         """
-        S, n_eff = stats.full.matrix, stats.full.n_eff
-        score = GaussianBIC(S, n_eff, bool(ctx.params["equal_variances"]))
+        S = stats.full.matrix
+        score = GaussianBIC(
+            S,
+            selection_samples(stats.full.n_eff, ctx.params),
+            bool(ctx.params["equal_variances"]),
+            strength=ctx.params["edge_penalty"],
+        )
         threshold, B = thresholded_dag(
             weights, ctx.params["threshold"], score, ctx.required, ctx.budget
         )
@@ -396,6 +497,155 @@ class ModelPlugin:
         ndarray of shape (n_samples, d)
         """
         return Z @ adjacency
+
+
+def selection_samples(n_eff, params):
+    """The sample size the graph-selection criterion counts: ``min(n_eff, max_selection_samples)``.
+
+    Parameters
+    ----------
+    n_eff : float
+        Effective sample size of the data statistics.
+    params : dict
+        The estimator's ``get_params()`` (``max_selection_samples``, None: no cap).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from stabledag.models import selection_samples
+    >>> selection_samples(10_000, {"max_selection_samples": 2000})
+    2000
+    """
+    cap = params["max_selection_samples"]
+    return n_eff if cap is None else min(n_eff, cap)
+
+
+def simulate_sem(plugin, graph, n_samples, seed=0):
+    """Rows drawn from a fitted SEM with Gaussian noise, in training units.
+
+    Nodes are drawn in a topological order of ``graph.adjacency``: each is
+    its prediction from its parents (``plugin.predict``) plus Gaussian noise
+    of variance ``graph.noise_var`` (the model's own likelihood, as in
+    ``score_samples``).
+
+    Parameters
+    ----------
+    plugin : ModelPlugin
+        The model (its ``predict``).
+    graph : FittedGraph
+        The fit.
+    n_samples : int
+        Rows to draw.
+    seed : int, default=0
+        Seed of a local ``numpy.random.Generator``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag.models import FittedGraph, get_model, simulate_sem
+    >>> graph = FittedGraph(0.0, np.array([[0.0, 2.0], [0.0, 0.0]]), np.array([1.0, 0.01]))
+    >>> Z = simulate_sem(get_model("linear"), graph, 2000)
+    >>> round(float(np.polyfit(Z[:, 0], Z[:, 1], 1)[0]), 1)
+    2.0
+    """
+    A = np.asarray(graph.adjacency)
+    d = A.shape[0]
+    order = topological_order(A != 0)
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal((n_samples, d)) * np.sqrt(np.asarray(graph.noise_var, float))
+    Z = np.zeros((n_samples, d))
+    for j in order:
+        Z[:, j] = plugin.predict(A, graph.params, Z)[:, j] + noise[:, j]
+    return Z
+
+
+def _descendants(A, source):
+    """Nodes reachable from ``source`` along edges of ``A`` (``source`` excluded)."""
+    seen, stack = set(), [source]
+    while stack:
+        for child in np.flatnonzero(A[stack.pop()]):
+            if int(child) not in seen:
+                seen.add(int(child))
+                stack.append(int(child))
+    return seen
+
+
+def shift_effect(plugin, graph, scale, source, target, *, shift=None, Z=None, n_draws=2000):
+    """Average effect of a shift intervention, simulated through a fitted additive-noise SEM.
+
+    Every row ``z`` keeps its noise ``e = z - f(z)`` (``f``: the model's
+    ``predict``); ``source`` is moved by ``shift`` and its descendants are
+    recomputed in causal order, ``z'_j = f_j(z') + e_j``. The result is the
+    mean change of ``target`` divided by ``shift``, in units of ``target``
+    per unit of ``source`` (the data's units). For a linear model this is
+    exactly the total effect, whatever the shift; for a nonlinear one it is
+    the average slope over the rows for a change of that size.
+
+    Parameters
+    ----------
+    plugin : ModelPlugin
+        The model (its ``predict``).
+    graph : FittedGraph
+        The fit.
+    scale : array-like of shape (d,)
+        Column scales (training units times ``scale`` = data units).
+    source, target : int
+        Node indices.
+    shift : float or None, default=None
+        The intervention, in units of ``source``; ``None``: one standard
+        deviation of ``source`` over the rows.
+    Z : ndarray of shape (n_samples, d) or None
+        Rows in training units (e.g. the data, centred and scaled as in the
+        fit); ``None`` draws ``n_draws`` rows from the fitted SEM
+        (:func:`simulate_sem`, seed 0, so the result is reproducible).
+    n_draws : int, default=2000
+        Rows drawn when ``Z`` is None.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stabledag.models import FittedGraph, get_model, shift_effect
+    >>> W = np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 3.0], [0.0, 0.0, 0.0]])
+    >>> graph = FittedGraph(0.0, W, np.ones(3))
+    >>> round(shift_effect(get_model("linear"), graph, np.ones(3), 0, 2), 6)  # 2 * 3
+    6.0
+    """
+    A = np.asarray(graph.adjacency)
+    scale = np.asarray(scale, dtype=np.float64)
+    if Z is None:
+        Z = simulate_sem(plugin, graph, n_draws)
+    Z = np.asarray(Z, dtype=np.float64)
+    downstream = _descendants(A != 0, source)
+    if target not in downstream:
+        return 0.0
+    if shift is None:
+        step = float(np.std(Z[:, source]))
+    else:
+        shift = float(shift)
+        if not np.isfinite(shift) or shift == 0:
+            raise ValueError(f"shift must be a finite nonzero number, got {shift!r}.")
+        step = shift / scale[source]
+    if step == 0:
+        raise ValueError(f"node {source} does not vary in the rows; pass a nonzero shift.")
+    residual = Z - plugin.predict(A, graph.params, Z)
+    moved = Z.copy()
+    moved[:, source] += step
+    for j in topological_order(A != 0):
+        if j in downstream:
+            moved[:, j] = plugin.predict(A, graph.params, moved)[:, j] + residual[:, j]
+    change = float(np.mean(moved[:, target] - Z[:, target]))
+    return float(change * scale[target] / (step * scale[source]))
 
 
 def weights_on(B, W):

@@ -20,6 +20,7 @@ _EDGE_STYLE = {  # class -> (colour, line style, legend label)
     "reversed": ("#f28e2b", "solid", "reversed"),
     "extra": ("#d62728", "solid", "extra"),
     "missing": ("#9a9a9a", "dashed", "missing"),
+    "other mark": ("#f28e2b", "solid", "other mark"),  # class plots: e.g. - where truth has ->
 }
 _NODES = {"node_color": "#e8eef7", "edgecolors": "#4a5a78", "linewidths": 1.0}
 _ARROWS = {"arrows": True, "arrowstyle": "-|>", "arrowsize": 14, "min_target_margin": 2}
@@ -181,6 +182,39 @@ def _classify(W, names, true_graph):
     return edges
 
 
+def _marks(M):
+    """Drawn edges of a CPDAG: directed ``(i, j)`` and undirected ``(i, j)`` with ``i < j``."""
+    directed = list(zip(*np.nonzero(M & ~M.T)))
+    undirected = list(zip(*np.nonzero(np.triu(M & M.T, 1))))
+    return directed, undirected
+
+
+def _classify_class(M, W, names, true_class):
+    """Edge lists per class for a CPDAG (each undirected edge once), and the undirected set."""
+    directed, undirected = _marks(M)
+    edges, lines = {}, set()
+    for i, j in directed + undirected:
+        edge = (names[i], names[j])
+        if (i, j) in undirected:
+            lines.add(edge)
+        if true_class is None:
+            w = W[i, j] if W[i, j] != 0 else W[j, i]
+            cls = "positive" if w > 0 else "negative"
+        elif (M[i, j], M[j, i]) == (true_class[i, j], true_class[j, i]):
+            cls = "correct"
+        else:
+            cls = "other mark" if true_class[i, j] or true_class[j, i] else "extra"
+        edges.setdefault(cls, []).append(edge)
+    if true_class is not None:
+        t_dir, t_und = _marks(true_class)
+        for i, j in t_dir + t_und:
+            if not (M[i, j] or M[j, i]):
+                edges.setdefault("missing", []).append((names[i], names[j]))
+                if (i, j) in t_und:
+                    lines.add((names[i], names[j]))
+    return edges, lines
+
+
 def _by_curvature(edge_list, rad):
     groups = {}
     for edge in edge_list:
@@ -188,17 +222,45 @@ def _by_curvature(edge_list, rad):
     return groups.items()
 
 
-def _draw_edges(ax, G, pos, edges, weight, node_size, rad):
+def _shade(colour, part, frequency, index, undirected):
+    """One RGBA colour per edge, as opaque as the edge is frequent (floor 0.12); for an
+    undirected edge the frequency of the pair in either direction."""
+    from matplotlib.colors import to_rgba
+
+    if frequency is None:
+        return colour
+    alphas = []
+    for u, v in part:
+        i, j = index[u], index[v]
+        f = frequency[i, j] + frequency[j, i] if undirected else frequency[i, j]
+        alphas.append(max(0.12, min(1.0, float(f))))
+    return [to_rgba(colour, a) for a in alphas]
+
+
+def _draw_edges(ax, G, pos, edges, weight, node_size, rad, lines=frozenset(), frequency=None):
     import networkx as nx
 
+    index = {n: k for k, n in enumerate(G.nodes)}
     top = max((abs(w) for w in weight.values()), default=1.0) or 1.0
-    for cls in ("missing", "correct", "positive", "negative", "reversed", "extra"):
+    for cls in ("missing", "correct", "positive", "negative", "reversed", "other mark", "extra"):
         colour, style, _ = _EDGE_STYLE[cls]
         for r, group in _by_curvature(edges.get(cls, []), rad):
-            widths = [1.2 if cls == "missing" else 0.8 + 3.2 * abs(weight[e]) / top for e in group]
-            style_of = {"edge_color": colour, "style": style, "node_size": node_size, **_ARROWS}
-            arc = f"arc3,rad={r}"
-            nx.draw_networkx_edges(G, pos, group, widths, connectionstyle=arc, ax=ax, **style_of)
+            for undirected in (False, True):
+                part = [e for e in group if (e in lines) == undirected]
+                if not part:
+                    continue
+                widths = [
+                    1.2 if cls == "missing" else 0.8 + 3.2 * abs(weight.get(e, 0.0)) / top
+                    for e in part
+                ]
+                arrows = {**_ARROWS, "arrowstyle": "-"} if undirected else _ARROWS
+                style_of = {"style": style, "node_size": node_size, **arrows}
+                shade = None if cls == "missing" else frequency  # not in the estimate
+                colours = _shade(colour, part, shade, index, undirected)
+                arc = f"arc3,rad={r}"
+                nx.draw_networkx_edges(
+                    G, pos, part, widths, colours, connectionstyle=arc, ax=ax, **style_of
+                )
 
 
 def _overlap(xy, half, boxes):
@@ -228,11 +290,11 @@ def _draw_weight_labels(ax, pos, weight, rad, node_radius, per_inch):
         boxes.append((xy, half))
 
 
-def _legend(ax, edges):
+def _legend(ax, edges, notes=()):
     from matplotlib.lines import Line2D
 
-    handles = []
-    for cls in ("correct", "positive", "negative", "reversed", "extra", "missing"):
+    handles = [Line2D([], [], color="#555555", lw=lw, label=label) for label, lw in notes]
+    for cls in ("correct", "positive", "negative", "reversed", "other mark", "extra", "missing"):
         if cls in edges:
             colour, style, label = _EDGE_STYLE[cls]
             label = f"{label} ({len(edges[cls])})"
@@ -326,10 +388,62 @@ def _draw_nodes(ax, G, pos, fontsize, node_size):
         text.set_zorder(4)
 
 
+def _class_input(W):
+    """Whether a matrix reads as a CPDAG: 0/1 marks with some pair marked both ways."""
+    off = ~np.eye(W.shape[0], dtype=bool)
+    return bool(np.all((W == 0) | (W == 1)) and np.any((W != 0) & (W.T != 0) & off))
+
+
+def _check_frequency(edge_frequency, shape):
+    if edge_frequency is None:
+        return None
+    from .graph import check_adjacency
+
+    F = check_adjacency(edge_frequency, "edge_frequency")
+    if F.shape != shape:
+        raise ValueError(f"edge_frequency has shape {F.shape} but the graph is {shape}.")
+    if np.any((F < 0) | (F > 1)):
+        raise ValueError("edge_frequency must hold shares in [0, 1] (e.g. edge_frequency_).")
+    return F
+
+
+def _class_graphs(W, names, true_graph, marks):
+    """For a class plot: the drawn graph, marks, the true class and a DAG to lay out."""
+    from .graph import cpdag_to_dag, dag_to_cpdag, is_dag, to_networkx
+
+    G = to_networkx(W, names, cpdag=True if marks is None else marks)
+    M = np.zeros(W.shape, dtype=bool)
+    index = {n: k for k, n in enumerate(names)}
+    for u, v in G.edges:
+        M[index[u], index[v]] = True
+    true_class = None
+    if true_graph is not None:
+        T = np.asarray(true_graph, dtype=np.float64) != 0
+        np.fill_diagonal(T, False)
+        true_class = T if np.any(T & T.T) else dag_to_cpdag(T).astype(bool)
+    # lay out a DAG of the class: the truth or the input when they are DAGs, else an extension
+    given = np.asarray(true_graph, dtype=np.float64) if true_graph is not None else W
+    shape = (given != 0) & ~np.eye(W.shape[0], dtype=bool)
+    if not is_dag(shape):
+        try:
+            shape = cpdag_to_dag(true_class if true_class is not None else M)
+        except ValueError:  # not a CPDAG with an extension: lay out the graph as it is
+            shape = true_class if true_class is not None else M
+    return G, M, true_class, to_networkx(shape, names)
+
+
 def plot_graph(
-    est_or_matrix, node_names=None, true_graph=None, ax=None, *, layout="layered", show_weights=None
+    est_or_matrix,
+    node_names=None,
+    true_graph=None,
+    ax=None,
+    *,
+    layout="layered",
+    show_weights=None,
+    cpdag=None,
+    edge_frequency=None,
 ):
-    """Draw the learned DAG, optionally marked against the true graph.
+    """Draw the learned DAG (or its equivalence class), optionally marked against the truth.
 
     Nodes are laid out in layers by topological generation (parents above
     children, each layer ordered to reduce crossings, edges that skip
@@ -356,6 +470,26 @@ def plot_graph(
         ``"layered"`` falls back to circular for a graph with cycles.
     show_weights : bool, optional
         Print each edge's weight on it; default when there are at most 15 nodes.
+    cpdag : bool, None or array-like of shape (d, d), default=None
+        Draw the Markov equivalence class: undirected edges (those whose
+        direction the class leaves open) as lines without arrowheads. With
+        ``True`` a DAG (e.g. a fitted estimator) is replaced by its CPDAG
+        (:func:`stabledag.graph.dag_to_cpdag`; for a fitted estimator its
+        :meth:`~stabledag.StableDAGLearner.predict_cpdag`, which also
+        applies the prior knowledge), a CPDAG drawn as given; a
+        0/1 matrix gives the marks to draw with the graph's weights (e.g. a
+        class oriented by prior knowledge); with
+        ``true_graph``, edges are compared with the true class (same mark:
+        correct; another mark, e.g. ``-`` for a true ``->``: orange "other
+        mark"). ``None``: only for a 0/1 matrix with a pair marked both
+        ways (a CPDAG, e.g. PC output from
+        :func:`stabledag.graph.from_causallearn`).
+    edge_frequency : array-like of shape (d, d) or EdgeStability, optional
+        Shares in [0, 1], e.g. ``EdgeStability.edge_frequency_`` (or the
+        fitted :class:`~stabledag.EdgeStability` itself): each edge
+        is drawn as opaque as its frequency (an undirected edge: the pair's
+        frequency in either direction), so rarely found edges fade; missing
+        true edges are not shaded.
 
     Returns
     -------
@@ -367,29 +501,48 @@ def plot_graph(
     >>> from stabledag.datasets import load_sachs
     >>> sachs = load_sachs()
     >>> ax = plot_graph(sachs.graph, node_names=sachs.feature_names)  # doctest: +SKIP
+    >>> ax = plot_graph(sachs.graph, node_names=sachs.feature_names, cpdag=True)  # doctest: +SKIP
     """
     _require_matplotlib()
     from .graph import to_networkx
 
     W, names = _weights_and_names(est_or_matrix, node_names)
-    G = to_networkx(W, names)
     if true_graph is not None and np.shape(true_graph) != W.shape:
         raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
-    shape = G if true_graph is None else to_networkx(np.asarray(true_graph), names)
+    if hasattr(edge_frequency, "edge_frequency_"):  # a fitted EdgeStability
+        edge_frequency = edge_frequency.edge_frequency_
+    frequency = _check_frequency(edge_frequency, W.shape)
+    marks = None if cpdag is None or isinstance(cpdag, (bool, np.bool_)) else cpdag
+    if isinstance(cpdag, (bool, np.bool_)) and cpdag and hasattr(est_or_matrix, "predict_cpdag"):
+        marks = est_or_matrix.predict_cpdag()  # the class with the prior knowledge
+    as_class = _class_input(W) if cpdag is None else marks is not None or bool(cpdag)
+    lines = set()
+    if as_class:
+        G, M, true_class, shape = _class_graphs(W, names, true_graph, marks)
+        edges, lines = _classify_class(M, W, names, true_class)
+    else:
+        G = to_networkx(W, names)
+        shape = G if true_graph is None else to_networkx(np.asarray(true_graph), names)
+        edges = _classify(W, names, true_graph)
     pos, _ = _layout(shape, layout)
     fontsize, node_size = _node_style(names)
-    edges = _classify(W, names, true_graph)
     rad = {e: _curvature(*e, pos) for group in edges.values() for e in group}
     if ax is None:
         low, high = _extent(pos, rad)
         ax = _graph_axes(np.maximum(high - low, 0.5 * _spacing(pos)), _spacing(pos), node_size)
-    weight = {(u, v): w for u, v, w in G.edges(data="weight")}
-    _draw_edges(ax, G, pos, edges, weight, node_size, rad)
+    drawn = {e for group in edges.values() for e in group}
+    weight = {(u, v): w for u, v, w in G.edges(data="weight") if (u, v) in drawn}
+    _draw_edges(ax, G, pos, edges, weight, node_size, rad, lines, frequency)
     _draw_nodes(ax, G, pos, fontsize, node_size)
     node_radius, per_inch = _frame(ax, pos, rad, node_size)
     if show_weights if show_weights is not None else len(names) <= 15:
         _draw_weight_labels(ax, pos, weight, rad, node_radius, per_inch)
-    _legend(ax, edges)
+    notes = []
+    if lines:
+        notes.append((f"undirected ({len(lines)})", 1.0))
+    if frequency is not None:
+        notes.append(("shade: frequency", 0.6))
+    _legend(ax, edges, notes)
     ax.set_axis_off()
     return ax
 
