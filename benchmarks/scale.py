@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,9 +174,22 @@ def _timed(cmd, env, timeout):
     with tempfile.NamedTemporaryFile(suffix=".rss", delete=False) as f:
         rss_file = f.name
     wrapped = ["/usr/bin/time", "-f", "%M %U %S", "-o", rss_file, *cmd]
+    # A session of its own, so a timeout ends the fit too (killing /usr/bin/time alone left
+    # the fit running as an orphan).
+    popen = subprocess.Popen(
+        wrapped,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(wrapped, env=env, timeout=timeout, capture_output=True, text=True)
+        stdout, stderr = popen.communicate(timeout=timeout)
+        proc = subprocess.CompletedProcess(wrapped, popen.returncode, stdout, stderr)
     except subprocess.TimeoutExpired:
+        os.killpg(popen.pid, signal.SIGKILL)
+        popen.communicate()
         proc = None
     rss, cpu = None, None
     try:

@@ -263,9 +263,10 @@ def multi_start_order_search(
         Edges that may appear, and edges that must (see :func:`order_search`).
     screen : ndarray of bool, shape (d, d), optional
         Pairs the search works within (a candidate-parent screen, symmetric;
-        required edges must be in it). The result is then passed to
-        :func:`admit_screened_out`, so no single edge from outside the screen
-        would lower its score.
+        required edges must be in it). The result of each start is passed
+        to :func:`admit_screened_out` before the starts are compared, and the
+        best once more, so no single edge from outside the screen would lower
+        its score.
 
     Returns
     -------
@@ -297,6 +298,12 @@ def multi_start_order_search(
             continue
         seen.add(key)
         found = _search_once(selector, start, max_passes)
+        if screen is not None:
+            # Each start's screened optimum is widened before the starts are compared: the
+            # search within a screen stops at worse local optima than the unscreened one,
+            # and the admitted edges lead it out (a start that loses before widening may
+            # win after it: tests/test_screen.py).
+            found = admit_screened_out(search_score, found, searched, allowed, required, max_passes)
         cost = score.graph_cost(found)
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
