@@ -16,13 +16,20 @@ import torch
 from . import _linear_numpy
 from . import graph as _graph
 from ._orient import orient_by_dependence
-from ._scores import GaussianBIC, ols_weights
+from ._scores import MEMO_BUDGET, GaussianBIC, ols_weights
 from ._screen import screen_pairs
-from ._search import multi_start_order_search
+from ._search import CACHE_ENTRIES, SCAN_CACHE_BYTES, multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances, selection_samples, weights_on
+from .models import (
+    FittedGraph,
+    ModelPlugin,
+    linear_memory_bytes,
+    noise_variances,
+    selection_samples,
+    weights_on,
+)
 
 __all__ = [
     "LinearSEM",
@@ -30,6 +37,7 @@ __all__ = [
     "REFINE_STARTS",
     "RANDOM_STARTS",
     "SCREEN_AUTO_MIN_NODES",
+    "SEARCH_CACHE_BYTES",
     "screen_active",
 ]
 
@@ -72,6 +80,10 @@ def _random_order_starts(d, count, seed, required, allowed):
         starts.append((chain & allowed) | required)
     return starts
 
+
+#: Most bytes the order search's caches hold (the score's memo, a selector's scans and its
+#: chosen parent sets, about 512 bytes each); the memory check counts them with ``refine``.
+SEARCH_CACHE_BYTES = MEMO_BUDGET + SCAN_CACHE_BYTES + 512 * CACHE_ENTRIES
 
 #: ``screen="auto"`` screens the candidate edges from this many variables on.
 SCREEN_AUTO_MIN_NODES = 200
@@ -325,6 +337,24 @@ class LinearModel(ModelPlugin):
     random_starts = RANDOM_STARTS
     #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
     linear_effects = True
+
+    def memory_bytes(self, n_samples, n_features, params):
+        """:func:`~stabledag.models.linear_memory_bytes`, plus the search's caches with ``refine``.
+
+        The order search's caches are bounded (:data:`SEARCH_CACHE_BYTES`,
+        about 0.5 GiB): counted in full whenever the search runs, although
+        small problems never fill them.
+
+        Examples
+        --------
+        >>> from stabledag import StableDAGLearner
+        >>> from stabledag.models import get_model, linear_memory_bytes
+        >>> params = StableDAGLearner(refine=False).get_params()
+        >>> get_model("linear").memory_bytes(1000, 10, params) == linear_memory_bytes(1000, 10)
+        True
+        """
+        extra = SEARCH_CACHE_BYTES if params.get("refine", True) else 0
+        return linear_memory_bytes(n_samples, n_features) + extra
 
     def identifiability(self, params):
         """The directions are identified only under extra assumptions; see the class docs.
