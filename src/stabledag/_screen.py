@@ -20,8 +20,9 @@ depend on the units of the columns):
 A pair is kept if either test keeps it from either end. Neither test alone
 is safe on near-deterministic data (a parent of a node with many parents
 and children can look independent of it given the rest). Together, with
-``n = 2000`` rows, they dropped no true edge of ER2 graphs up to
-``d = 1000`` and a few of scale-free and denser graphs; where ``n`` does not
+``n = 2000`` rows, they dropped no true edge of ER2 graphs up to ``d = 300``,
+2 of 8000 at ``d = 1000``, and up to 1% of scale-free and denser graphs'
+edges (``benchmarks/screen_recall.py``); where ``n`` does not
 exceed ``d`` by 30 the partial correlations are not used and forward
 selection alone drops many more (``d = n = 2000``: 1.5% of the ER2 edges,
 16-18% of the SF2 edges; see the user guide's page on large graphs). The
