@@ -11,6 +11,7 @@ ORDER = [
     "plot_prior_knowledge.py",
     "plot_edge_stability.py",
     "plot_effects.py",
+    "plot_messy_data.py",
     "plot_dask.py",
 ]
 

@@ -248,8 +248,10 @@ def test_directory_instead_of_file(tmp_path, capsys):
         ("a,b,a\n1,2,3\n4,5,6\n", "column name 'a' appears twice"),
         ("a,b\n1,2\n3\n", "row 2 (line 3) has 1 fields but the header has 2 columns"),
         ("a,b\n1,2\n3,x7\n5,6\n", "column 'b', row 2 (line 3): 'x7' is not a number"),
-        ("a,b\n1,2\n3,4\n,6\n", "column 'a', row 3 (line 4): missing value ''"),
-        ("a,b\n1,NaN\n3,4\n5,6\n", "column 'b', row 1 (line 2): missing value 'NaN'"),
+        ("a,b\n1,2\n3,4\nNA,?\n5,1\n", "row 3 (line 4) has no value (1 such row(s)); drop"),
+        ("a,b\n1,NaN\n3,na\n5,\n", "column 'b' has no value (every cell is missing)"),
+        ("a,b\n1,2\n3,2\n,2\n", "column 'b' is constant (2 in every row)"),
+        ("a,b\n1,2\n3,\n5,2\n", "column 'b' is constant (2 in every observed row)"),
         ("a,b\n1,2\n3,inf\n5,6\n", "column 'b', row 2 (line 3): 'inf' is not a finite number"),
         ("a,b\n1,2\n1,3\n1,4\n", "column 'a' is constant (1 in every row)"),
     ],
@@ -257,6 +259,18 @@ def test_directory_instead_of_file(tmp_path, capsys):
 def test_bad_data_gives_one_line_and_status_2(tmp_path, capsys, text, expected):
     line = _error(capsys, _write(tmp_path, text), tmp_path)
     assert "bad.csv" in line and expected in line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a,b\n1,2\n3,4\n,6\n", "column 'a', row 3 (line 4): missing value ''"),
+        ("a,b\n1,NaN\n3,4\n5,6\n", "column 'b', row 1 (line 2): missing value 'NaN'"),
+    ],
+)
+def test_missing_error_names_the_cell(tmp_path, capsys, text, expected):
+    line = _error(capsys, _write(tmp_path, text), tmp_path, "--missing", "error")
+    assert expected in line and "--missing auto" in line
 
 
 def test_binary_file(tmp_path, capsys):

@@ -222,12 +222,6 @@ def test_extreme_magnitudes_give_a_finite_dag(magnitude):
     assert np.isfinite(est.score(X))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_scores.py squares second moments of ~1e154 in the order search (r**2 in _scan): "
-    "NumPy's 'overflow encountered in square' RuntimeWarning reaches the user (found by the "
-    "full fuzz set, issue 18's warnings work; reported to the lead)",
-)
 def test_huge_unscaled_values_fit_without_numpy_warnings():
     X = linear_chain(n=60) * 1e77  # a clear chain; without standardization moments near 1e154
     with warnings.catch_warnings(record=True) as caught:

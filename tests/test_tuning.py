@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from stabledag import StableDAGLearner
+from stabledag import DiagnosticWarning, StableDAGLearner
 from stabledag.datasets import load_sachs
 
 
@@ -24,7 +24,10 @@ def test_edge_penalty_thins_the_graph_monotonically(sachs):
 def test_grid_search_over_edge_penalty_compares_different_graphs(sachs):
     """Regression: over lambda_sparse every setting tied (same graph, same score)."""
     grid = {"edge_penalty": [0.25, 1.0, 8.0]}
-    search = GridSearchCV(StableDAGLearner(random_state=0), grid, cv=3, refit=False).fit(sachs)
+    search = GridSearchCV(StableDAGLearner(random_state=0), grid, cv=3, refit=False)
+    # on some folds of 570 rows the continuous fit stops early: a true finding, one per fit
+    with pytest.warns(DiagnosticWarning, match="Early stopping ended the first stage"):
+        search.fit(sachs)
     scores = search.cv_results_["mean_test_score"]
     assert len(set(np.round(scores, 6))) == 3  # three graphs, three held-out scores
 

@@ -499,7 +499,8 @@ class GaussianBIC(NodeScore):
             q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
         else:
             r, q = S_node, diag.copy()
-        gains = np.where(q > MIN_VARIANCE, r**2 / np.maximum(q, MIN_VARIANCE), 0.0)
+        # r * (r / q), not r**2 / q: r**2 overflows for moments near 1e154 (unscaled data)
+        gains = np.where(q > MIN_VARIANCE, r * (r / np.maximum(q, MIN_VARIANCE)), 0.0)
         add_costs = self._costs(variance - gains, len(parents) + 1)
         if rows is None:
             add_costs[node] = np.inf

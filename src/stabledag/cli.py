@@ -157,6 +157,13 @@ def _model_options(add, defaults):
         "scale (default: %(default)s)",
     )
     add(
+        "--correlation",
+        choices=("pearson", "rank"),
+        default=defaults["correlation"],
+        help="continuous columns: covariance, or rank-based (invariant to monotone "
+        "transforms, robust to outliers) (default: %(default)s)",
+    )
+    add(
         "--model",
         choices=available_models(),
         default=defaults["model"],
@@ -254,6 +261,19 @@ def _demo_options(group, defaults, suppress=False):
     _resamples_option(group, argparse.SUPPRESS if suppress else _DEMO_RESAMPLES)
 
 
+def _kinds(text):
+    """``NAME=KIND,...`` -> {name: kind} (argparse type)."""
+    out = {}
+    for item in (part.strip() for part in text.split(",")):
+        name, sep, kind = item.rpartition("=")
+        if not sep or not name.strip() or kind.strip() not in ("binary", "ordinal", "continuous"):
+            raise argparse.ArgumentTypeError(
+                f"{item!r} is not NAME=KIND with KIND binary, ordinal or continuous"
+            )
+        out[name.strip()] = kind.strip()
+    return out
+
+
 def _fit_options(sub, defaults):
     fit = sub.add_parser(
         "fit",
@@ -272,6 +292,21 @@ def _fit_options(sub, defaults):
         default=None,
         metavar="CHAR",
         help="field separator, e.g. ';' or '\\t' (default: tab for .tsv and .tab files, else ',')",
+    )
+    reading.add_argument(
+        "--missing",
+        choices=("auto", "error"),
+        default=defaults["missing"],
+        help="empty cells and NA, NaN, null, none, ? are missing values: 'auto' learns from "
+        "the observed cells, 'error' refuses them (default: %(default)s)",
+    )
+    reading.add_argument(
+        "--kinds",
+        type=_kinds,
+        default=None,
+        metavar="NAME=KIND,...",
+        help="declare columns binary, ordinal or continuous (e.g. 'smoker=binary,"
+        "stage=ordinal'); undeclared columns are continuous",
     )
     reading.add_argument(
         "--no-header",
@@ -376,11 +411,16 @@ def _header(path, line, row, sep):
     return names
 
 
-def _value(path, text, name, row, line):
+def _value(path, text, name, row, line, missing="error"):
     where = f"{path}: column {name!r}, row {row} (line {line})"
     text = text.strip()
     if text.lower() in _MISSING:
-        raise _InputError(f"{where}: missing value {text!r}; fill or drop incomplete rows")
+        if missing == "auto":
+            return math.nan
+        raise _InputError(
+            f"{where}: missing value {text!r}; fill or drop incomplete rows, or use "
+            "--missing auto to learn from the observed cells"
+        )
     try:
         value = float(text)
     except ValueError:
@@ -390,7 +430,7 @@ def _value(path, text, name, row, line):
     return value
 
 
-def _read_data(path, sep=None, header=True):
+def _read_data(path, sep=None, header=True, missing="error"):
     """Read a numeric CSV file with a header row; ``(X, names)`` or ``_InputError``.
 
     Parameters
@@ -402,6 +442,8 @@ def _read_data(path, sep=None, header=True):
     header : bool, default=True
         Whether the first row holds the names; without it the columns are
         named ``x0, x1, ...``.
+    missing : {"error", "auto"}, default="error"
+        ``"auto"``: empty cells and the words in ``_MISSING`` are NaN.
 
     Returns
     -------
@@ -435,13 +477,25 @@ def _read_data(path, sep=None, header=True):
                 f"{path}: row {r} (line {line}) has {len(cells)} fields but the header has "
                 f"{len(names)} columns"
             )
-        X[r - 1] = [_value(path, c, n, r, line) for c, n in zip(cells, names)]
+        X[r - 1] = [_value(path, c, n, r, line, missing) for c, n in zip(cells, names)]
     for name, column in zip(names, X.T):
-        if np.ptp(column) == 0:
+        observed = column[~np.isnan(column)]
+        if observed.size == 0:
             raise _InputError(
-                f"{path}: column {name!r} is constant ({column[0]:g} in every row), so it has "
+                f"{path}: column {name!r} has no value (every cell is missing); drop it"
+            )
+        if np.ptp(observed) == 0:
+            where = "every row" if observed.size == column.size else "every observed row"
+            raise _InputError(
+                f"{path}: column {name!r} is constant ({observed[0]:g} in {where}), so it has "
                 "no causal relation to learn; drop it"
             )
+    empty = np.flatnonzero(np.isnan(X).all(axis=1))
+    if empty.size:
+        raise _InputError(
+            f"{path}: row {int(empty[0]) + 1} (line {data[int(empty[0])][0]}) has no value "
+            f"({empty.size} such row(s)); drop them"
+        )
     return X, names
 
 
@@ -741,8 +795,13 @@ def _estimator(args, defaults, **overrides):
 
 def _run_fit(args):
     defaults = StableDAGLearner().get_params()
-    X, names = _read_data(args.csv, args.sep, args.header)
+    X, names = _read_data(args.csv, args.sep, args.header, args.missing)
     prior = _prior(args, names)
+    if args.kinds:
+        unknown = sorted(set(args.kinds) - set(names))
+        if unknown:
+            raise _InputError(f"--kinds names {unknown}, not columns of {args.csv}: {names}")
+        prior["column_kinds"] = {names.index(k): kind for k, kind in args.kinds.items()}
     _check_out(args.out)
     est = _estimator(args, defaults, **prior)
     start = time.perf_counter()

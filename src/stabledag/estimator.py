@@ -5,6 +5,7 @@ Parameters, validation and fitted attributes only; the tensor math lives in
 """
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
@@ -13,9 +14,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _diagnostics
 from . import effects as _effects
 from . import graph as _graph
+from ._correlation import check_no_missing, check_observed, detect_kinds, encode_columns
 from ._fitting import fit_model
 from ._prior import resolve_prior
-from ._statistics import collinear_columns, prepare_statistics
+from ._statistics import CORRELATIONS, collinear_columns, latent_moments, prepare_statistics
 from ._validation import check_memory, check_params, explain_input_error, local_random_state
 from .exceptions import DiagnosticWarning
 from .metrics import CLASS_METRICS, GRAPH_METRICS, LOWER_IS_BETTER
@@ -172,6 +174,32 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         data with very weak edges (partial R^2 below that share) more rows
         no longer find them. None counts every row (the plain extended BIC).
         Data with up to 2000 rows are unaffected.
+    missing : {"auto", "error"}, default="auto"
+        Missing cells (NaN, None, ``pd.NA``): ``"auto"`` learns from the
+        observed cells (linear model: the Gaussian EM covariance of the
+        incomplete rows, or the latent correlation pairwise; the BIC / EBIC
+        counts an effective sample size that falls with the share missing);
+        ``"error"`` refuses them with a ``ValueError`` naming the columns
+        and counts. A row or column with no observed value is an error
+        either way. The MLP model needs complete rows.
+    correlation : {"pearson", "rank"}, default="pearson"
+        How continuous columns are related: ``"pearson"``, the covariance;
+        ``"rank"``, the latent Gaussian-copula (nonparanormal) correlation
+        of their normal scores, invariant to any monotone transform of a
+        column (exp, cube, a logistic curve) and insensitive to outliers,
+        as efficient as Pearson's on Gaussian data. Linear model only.
+    column_kinds : None, str or dict, default=None
+        Each column's kind: ``"continuous"``, ``"binary"`` or
+        ``"ordinal"``. None detects them from a DataFrame's dtypes
+        (``bool``; ``category``: two levels binary, ordered ones ordinal;
+        integer columns with at most 5 distinct values; an unordered
+        category with more levels is a ``ValueError`` saying how to encode
+        it) and reads an array as continuous (``bool`` arrays: binary). A
+        kind for every column (``"continuous"`` turns detection off) or a
+        dict ``{column name or position: kind}`` overrides the detection.
+        Binary and ordinal columns are modelled as thresholded latent
+        Gaussian variables: the graph is learned from their polychoric /
+        polyserial correlations (linear model only).
     refine : bool, default=True
         Linear model: refine the thresholded graph by a greedy search over
         causal orders that lowers its extended BIC under the same noise
@@ -232,7 +260,18 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         search; ``raw_adjacency_`` is then the fitted networks' first-layer
         norms on it).
     mean_, scale_ : ndarray of shape (n_features_in_,)
-        Centring and scaling applied before training.
+        Centring and scaling applied before training (of the observed
+        cells). Zeros and ones when the latent estimator was used (binary or
+        ordinal columns, ``correlation="rank"``): the model is then fitted
+        on latent standard-normal variables, whose units are its units.
+    statistics_ : dict
+        The data-statistics stage: ``estimator`` (``"pearson"``, ``"em"``
+        for missing cells, ``"latent"`` for binary / ordinal columns or
+        ranks), ``n_samples``, ``n_eff`` (the effective sample size the
+        BIC / EBIC counts, before ``max_selection_samples``),
+        ``missing_cells``, ``missing_fraction`` and ``column_kinds``
+        (column name -> kind). Also in the training summary
+        (:meth:`save_training_log`).
     noise_var_ : ndarray of shape (n_features_in_,)
         Residual variance of each node under ``adjacency_`` (standard units;
         MLP model: of the refitted networks on the training split).
@@ -258,8 +297,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         Edges required by the prior knowledge.
     covariance_ : ndarray of shape (n_features_in_, n_features_in_)
         Covariance of the columns in the data's units (the fit's second
-        moments rescaled by ``scale_``); :meth:`possible_effects` works from
-        it, so effects need no data after pickling.
+        moments rescaled by ``scale_``; ``inf`` where a covariance exceeds
+        the float64 range). Effects need no data after pickling.
     identifiable_ : {"class", "dag"}
         What the model's assumptions identify: ``"class"``, only the Markov
         equivalence class (:meth:`predict_cpdag`; the default unit-free
@@ -338,6 +377,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         threshold="auto",
         edge_penalty=1.0,
         max_selection_samples=2000,
+        missing="auto",
+        correlation="pearson",
+        column_kinds=None,
         refine=True,
         screen="auto",
         forbidden_edges=None,
@@ -373,6 +415,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.threshold = threshold
         self.edge_penalty = edge_penalty
         self.max_selection_samples = max_selection_samples
+        self.missing = missing
+        self.correlation = correlation
+        self.column_kinds = column_kinds
         self.refine = refine
         self.screen = screen
         self.forbidden_edges = forbidden_edges
@@ -451,8 +496,37 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self._accepts_missing()
+        return tags
+
+    def _accepts_missing(self):
+        """Whether NaN cells are accepted: ``missing="auto"`` and a moment-based model."""
+        try:
+            plugin = get_model(self.model)
+        except (ValueError, TypeError):
+            return False
+        return self.missing == "auto" and bool(getattr(plugin, "moment_based", False))
+
+    def _check_messy_params(self):
+        if self.missing not in ("auto", "error"):
+            raise ValueError(
+                f"missing must be 'auto' (learn from the observed cells) or 'error' (refuse "
+                f"missing cells), got {self.missing!r}."
+            )
+        if self.correlation not in CORRELATIONS:
+            raise ValueError(
+                f"correlation must be one of {CORRELATIONS}, got {self.correlation!r}."
+            )
+
     def _validate_X(self, X):
-        """``validate_data`` with hints on fixing the input; set ``node_names_``."""
+        """``validate_data`` with hints on fixing the input; set ``node_names_``.
+
+        Returns the numeric table (binary and ordinal columns coded ``0, 1,
+        ...``; NaN where missing) and each column's ``ColumnInfo``.
+        """
+        self._check_messy_params()
         counts = Counter(getattr(X, "columns", []))
         repeated = sorted(str(c) for c, k in counts.items() if k > 1)
         if repeated:  # before validate_data, whose handling depends on the sklearn version
@@ -461,9 +535,15 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 "name to be a node. Rename the columns (e.g. df.columns = [...]) or drop "
                 "the duplicates."
             )
+        numeric, kinds, levels = detect_kinds(X, self.column_kinds)
         try:
             X = validate_data(
-                self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2
+                self,
+                numeric,
+                dtype=np.float64,
+                ensure_min_samples=2,
+                ensure_min_features=2,
+                ensure_all_finite="allow-nan",
             )
         except (ValueError, TypeError) as exc:
             explained = explain_input_error(exc)
@@ -474,15 +554,69 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.node_names_ = np.asarray(
             names if names is not None else [f"x{i}" for i in range(X.shape[1])], dtype=object
         )
-        self._check_columns_vary(X)
+        labels = [str(n) for n in self.node_names_]
+        if np.isnan(X).any():
+            self._check_missing_allowed(X, labels)
+        else:
+            self._check_columns_vary(X)
+        values, columns = encode_columns(X, dict(enumerate(kinds)), names=labels)
+        columns = tuple(
+            replace(c, levels=levels[j]) if levels[j] else c for j, c in enumerate(columns)
+        )
+        if np.isnan(values).any():
+            check_observed(values, columns)
+        self._check_model_takes(columns)
         check_memory(*X.shape, get_model(self.model).memory_bytes(*X.shape, self.get_params()))
-        return X
+        return values, columns
+
+    def _check_missing_allowed(self, X, labels):
+        from ._correlation import ColumnInfo
+
+        columns = [ColumnInfo(name, "continuous") for name in labels]
+        if self.missing == "error":
+            check_no_missing(
+                X,
+                columns,
+                fix="drop or impute them, or use missing='auto' (the default) to learn from "
+                "the observed cells",
+            )
+        if not self._accepts_missing():
+            check_no_missing(
+                X,
+                columns,
+                fix=f"model={self.model!r} fits its networks to complete rows and cannot use "
+                "them; drop or impute the incomplete rows, or use model='linear', which "
+                "learns from the observed cells",
+            )
+
+    def _check_model_takes(self, columns):
+        """Binary / ordinal columns and ranks need a model that learns from moments only."""
+        latent = self.correlation == "rank" or any(c.kind != "continuous" for c in columns)
+        if not latent:
+            return
+        discrete = [c.name for c in columns if c.kind != "continuous"]
+        what = f"binary or ordinal column(s) {discrete[:5]}" if discrete else "correlation='rank'"
+        if not getattr(get_model(self.model), "moment_based", False):
+            raise ValueError(
+                f"model={self.model!r} cannot use {what}: the latent Gaussian-copula "
+                "correlation they need is supported by model='linear'. Use model='linear', "
+                "or declare the columns continuous (column_kinds='continuous') and use "
+                "correlation='pearson'."
+            )
+        if self.lambda_disen > 0:
+            raise ValueError(
+                f"lambda_disen > 0 needs the continuous rows themselves, which {what} do not "
+                "give (the model is fitted to a latent correlation matrix); use "
+                "lambda_disen=0, or declare the columns continuous "
+                "(column_kinds='continuous') with correlation='pearson'."
+            )
 
     def _learn(self, X, device, on_epoch):
         """Prior, data statistics, training and graph selection.
 
         Returns the ``FitResult`` and the findings of the input checks.
         """
+        values, columns = X
         self.edge_mask_, self.required_mask_ = resolve_prior(
             self.forbidden_edges,
             self.required_edges,
@@ -492,13 +626,21 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         )
         rng = local_random_state(self.random_state)
         stats = prepare_statistics(
-            X,
+            values,
             standardize=self.standardize,
             validation_fraction=self.validation_fraction,
             rng=rng,
             names=self.node_names_,
+            columns=columns,
+            correlation=self.correlation,
         )
+        if stats.method != "pearson" and self.lambda_disen > 0:
+            raise ValueError(
+                "lambda_disen > 0 needs complete rows: X has missing cells. Use "
+                "lambda_disen=0 (the default), or drop or impute the incomplete rows."
+            )
         self.mean_, self.scale_ = stats.mean, stats.scale
+        self.statistics_ = stats.summary()
         self._set_class_attributes(stats)
         findings = self._input_findings(stats)
         fit = fit_model(
@@ -523,7 +665,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
 
     def _set_class_attributes(self, stats):
         """``covariance_`` (data units) and what the model identifies (issue 16)."""
-        self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
+        # inf where a covariance exceeds float64 (columns near 1e300); effects use the moments
+        # in the fit's units, rescaled per pair, so they stay finite there
+        self._moments_ = stats.full.matrix
+        with np.errstate(over="ignore"):
+            self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
         level, reason = get_model(self.model).identifiability(self.get_params())
         self.identifiable_, self.identifiable_reason_ = level, reason
 
@@ -830,7 +976,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
                 "For the 'mlp' model, whose directions are identified under its additive-noise "
                 "assumptions, use total_effect."
             )
-        return _effects.possible_effects(self.covariance_, self.predict_cpdag(), s, t)
+        # the regression coefficient of source, in the fit's units, taken to the data's units
+        effects = _effects.possible_effects(self._moments_, self.predict_cpdag(), s, t)
+        return effects * (self.scale_[t] / self.scale_[s])
 
     def save_training_log(self, directory):
         """Write ``training_log.json`` (every epoch) and ``training_summary.json``.
@@ -872,7 +1020,11 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         training residual variances. The Jacobian of the scaling is
         included, so the value is a density in the units of ``X``; the map
         from ``X`` to the residuals has unit Jacobian on a DAG, for the MLP
-        too.
+        too. A row with missing cells (NaN; linear model) is scored by the
+        Gaussian density of its observed cells, the marginal of the fitted
+        SEM. Not defined for a fit on latent variables (binary or ordinal
+        columns, ``correlation="rank"``): a ``ValueError`` points to
+        :meth:`score`.
 
         Parameters
         ----------
@@ -892,19 +1044,98 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         (100,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self._latent_fit():
+            raise ValueError(
+                "score_samples is a per-row density in the data's units, which a fit on "
+                "latent variables (binary or ordinal columns, or correlation='rank') does not "
+                "define; use score(X), the Gaussian log-likelihood per row of X's latent "
+                "correlation under the fitted SEM."
+            )
+        X = self._validate_new(X)
         Z = (X - self.mean_) / self.scale_
+        missing = np.isnan(Z)
+        if missing.any():
+            return self._observed_log_likelihood(Z, missing)
         R = Z - get_model(self.model).predict(self.adjacency_, self.model_params_, Z)
         per_node = -0.5 * (np.log(2 * np.pi * self.noise_var_) + R**2 / self.noise_var_)
         return per_node.sum(axis=1) - np.log(self.scale_).sum()
+
+    def _latent_fit(self):
+        return getattr(self, "statistics_", {}).get("estimator") == "latent"
+
+    def _validate_new(self, X):
+        """New data checked against the fit: the same column coding, NaN where allowed."""
+        kinds = getattr(self, "statistics_", {}).get("column_kinds")
+        declared = dict(enumerate(kinds.values())) if kinds else None
+        if declared is not None and (np.ndim(X) != 2 or np.shape(X)[1] != len(declared)):
+            declared = None  # validate_data names the mismatch
+        numeric, _, _ = detect_kinds(X, declared)
+        X = validate_data(
+            self,
+            numeric,
+            dtype=np.float64,
+            reset=False,
+            ensure_all_finite="allow-nan" if self._accepts_missing() else True,
+        )
+        return X
+
+    def _implied_covariance(self):
+        """Covariance of the training-unit variables implied by the linear SEM."""
+        d = self.n_features_in_
+        inverse = np.linalg.inv(np.eye(d) - self.adjacency_)
+        return inverse.T @ np.diag(self.noise_var_) @ inverse
+
+    def _observed_log_likelihood(self, Z, missing):
+        """Each row's Gaussian log-density of its observed cells (the marginal of the SEM)."""
+        if not getattr(get_model(self.model), "linear_effects", False):
+            raise ValueError(  # pragma: no cover - NaN is refused at validation for these
+                f"model={self.model!r} cannot score rows with missing cells."
+            )
+        sigma = self._implied_covariance()
+        out = np.empty(Z.shape[0])
+        patterns, which = np.unique(missing, axis=0, return_inverse=True)
+        for k, pattern in enumerate(patterns):
+            rows = np.flatnonzero(which.ravel() == k)
+            seen = np.flatnonzero(~pattern)
+            if seen.size == 0:
+                raise ValueError(
+                    f"Row {int(rows[0])} of X has no observed value; drop it "
+                    "(e.g. X.dropna(how='all'))."
+                )
+            S = sigma[np.ix_(seen, seen)]
+            L = np.linalg.cholesky(S)
+            solved = np.linalg.solve(L, Z[np.ix_(rows, seen)].T)
+            out[rows] = (
+                -0.5 * (seen.size * np.log(2 * np.pi) + (solved**2).sum(axis=0))
+                - np.log(np.diag(L)).sum()
+                - np.log(self.scale_[seen]).sum()
+            )
+        return out
+
+    def _latent_score(self, X):
+        """Gaussian log-likelihood per row of X's latent correlation under the fitted SEM."""
+        X = self._validate_new(X)
+        kinds = list(self.statistics_["column_kinds"].values())
+        names = [str(n) for n in self.node_names_]
+        values, columns = encode_columns(X, dict(enumerate(kinds)), names=names)
+        if np.isnan(values).any():
+            check_observed(values, columns)
+        R = latent_moments(values, np.arange(values.shape[0]), None, columns=columns).matrix
+        sigma = self._implied_covariance()
+        sign, logdet = np.linalg.slogdet(sigma)
+        d = self.n_features_in_
+        return float(-0.5 * (d * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, R))))
 
     def score(self, X, y=None, *, true_graph=None, metric="f1"):
         """Mean held-out log-likelihood, or agreement with a known graph.
 
         Without ``true_graph``: ``score_samples(X).mean()``, the mean Gaussian
         log-likelihood per sample (higher is better); this is what
-        ``GridSearchCV`` maximises by default. With ``true_graph``: the
-        ``metric`` of :meth:`predict_graph` (of :meth:`predict_cpdag` for a
+        ``GridSearchCV`` maximises by default. After a fit on latent
+        variables (``statistics_["estimator"] == "latent"``): the Gaussian
+        log-likelihood per row of ``X``'s latent correlation under the
+        fitted SEM, ``-(d log(2 pi) + log det(Sigma) + trace(inv(Sigma) R_X)) / 2``.
+        With ``true_graph``: the ``metric`` of :meth:`predict_graph` (of :meth:`predict_cpdag` for a
         class metric) against it, negated for ``"shd"``, ``"fdr"`` and
         ``"shd_cpdag"`` so that higher is always better; ``X`` is then only
         checked for shape.
@@ -945,9 +1176,12 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         True
         """
         if true_graph is None:
+            if self._latent_fit():
+                check_is_fitted(self)
+                return self._latent_score(X)
             return float(self.score_samples(X).mean())
         check_is_fitted(self)
-        validate_data(self, X, dtype=np.float64, reset=False)
+        self._validate_new(X)
         if metric not in GRAPH_METRICS:
             raise ValueError(f"metric={metric!r} is not one of {sorted(GRAPH_METRICS)}.")
         if metric in CLASS_METRICS:

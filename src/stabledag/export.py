@@ -31,11 +31,47 @@ __all__ = [
     "save_training_log",
     "training_summary",
     "edge_list",
+    "weights_and_names",
 ]
 
 
-def _weights_and_names(est_or_matrix, node_names=None):
-    """``(W, names)`` from a fitted estimator or a square matrix; ``node_names`` wins."""
+def weights_and_names(est_or_matrix, node_names=None):
+    """The weighted adjacency and the node names of a fitted estimator or a matrix.
+
+    What every exporter and plotting function starts from: the estimator's
+    ``adjacency_`` and ``node_names_``, or a square matrix with names
+    ``x0 ... x{d-1}``; ``node_names`` overrides either.
+
+    Parameters
+    ----------
+    est_or_matrix : fitted estimator or array-like of shape (d, d)
+        A fitted :class:`~stabledag.StableDAGLearner` (or anything with
+        ``adjacency_`` and ``node_names_``), or a weighted adjacency,
+        ``W[i, j] != 0`` meaning ``i -> j``.
+    node_names : sequence of str, optional
+        ``d`` distinct names.
+
+    Returns
+    -------
+    W : ndarray of shape (d, d)
+        float64 weights.
+    names : list of str
+
+    Raises
+    ------
+    ValueError
+        A matrix that is not square, a name count that differs from ``d``,
+        or repeated names (two nodes would merge into one).
+    sklearn.exceptions.NotFittedError
+        An estimator before ``fit``.
+
+    Examples
+    --------
+    >>> from stabledag.export import weights_and_names
+    >>> W, names = weights_and_names([[0, 1.5], [0, 0]], node_names=["a", "b"])
+    >>> W[0, 1], names
+    (np.float64(1.5), ['a', 'b'])
+    """
     if hasattr(est_or_matrix, "get_params"):
         from sklearn.utils.validation import check_is_fitted
 
@@ -89,7 +125,7 @@ def edge_list(est_or_matrix, node_names=None):
     >>> edge_list([[0, 0.5, 0], [0, 0, -2.0], [0, 0, 0]], ["a", "b", "c"])
     [('b', 'c', -2.0), ('a', 'b', 0.5)]
     """
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     rows, cols = np.nonzero(W)
     edges = [(names[i], names[j], float(W[i, j])) for i, j in zip(rows, cols) if i != j]
     return sorted(edges, key=lambda e: -abs(e[2]))
@@ -132,7 +168,7 @@ def to_dot(est_or_matrix, node_names=None):
       "p44/42" -> "akt" [coef=0.5, label="0.50", penwidth=3.0, color="#2166ac"];
     }
     """
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     top = float(np.abs(W).max()) or 1.0
     lines = ["digraph {"] + [f"  {_dot_id(name)};" for name in names]
     for i, j in zip(*np.nonzero(W)):
@@ -195,7 +231,7 @@ def to_graphml(est_or_matrix, path, node_names=None):
 
     from .graph import to_networkx
 
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     names = [_xml_text(name) for name in names]
     _check_distinct(names, "node_names (after escaping the characters XML cannot hold)")
     nx.write_graphml(to_networkx(W, names), os.fspath(path))
@@ -251,7 +287,7 @@ def to_csv(est_or_matrix, path, node_names=None):
     >>> to_csv([[0, 0.5], [0, 0]], "adjacency.csv", ["a", "b"])  # doctest: +SKIP
     'adjacency.csv'
     """
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     cells = [_csv_cell(name) for name in names]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -361,7 +397,10 @@ def training_summary(est, node_names=None):
         (the last epoch record's loss terms), ``final_h`` (h(W) of
         ``raw_adjacency_``), ``threshold``, ``n_edges``, ``edges``
         (``[parent, child, weight]``, strongest first), ``node_names``,
-        ``params`` (``get_params()``) and ``versions``.
+        ``statistics`` (the data-statistics stage: estimator, effective
+        sample size, missing cells and share, column kinds; see the
+        estimator's ``statistics_``), ``params`` (``get_params()``) and
+        ``versions``.
 
     Examples
     --------
@@ -390,6 +429,7 @@ def training_summary(est, node_names=None):
             "n_edges": len(edges),
             "edges": edges,
             "node_names": names,
+            "statistics": getattr(est, "statistics_", None),
             "params": est.get_params(deep=False),
             "versions": _versions(),
         }

@@ -337,6 +337,8 @@ class LinearModel(ModelPlugin):
     random_starts = RANDOM_STARTS
     #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
     linear_effects = True
+    #: Learns from the statistics stage's moments (rows only with ``lambda_disen > 0``).
+    moment_based = True
 
     def memory_bytes(self, n_samples, n_features, params):
         """:func:`~stabledag.models.linear_memory_bytes`, plus the search's caches with ``refine``.

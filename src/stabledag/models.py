@@ -261,6 +261,11 @@ class ModelPlugin:
     #: then :meth:`total_effect` is ``inv(I - W)`` rescaled to the data's units, and the
     #: estimator's ``possible_effects`` (IDA) and ``EdgeStability.effect_interval`` apply.
     linear_effects = False
+    #: Whether the model learns from the data-statistics stage's second moments alone
+    #: (``stats.train``, ``stats.val``, ``stats.full``), never from the rows: then missing
+    #: cells (EM) and binary / ordinal columns or ranks (the latent correlation) are
+    #: accepted; otherwise the estimator asks for complete continuous rows.
+    moment_based = False
 
     def identifiability(self, params):
         """What the model's assumptions identify: the DAG, or only its equivalence class.

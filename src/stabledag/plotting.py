@@ -9,7 +9,7 @@ Convention: ``W[i, j] != 0`` means ``i -> j``; rows are parents.
 
 import numpy as np
 
-from .export import _weights_and_names
+from .export import weights_and_names
 
 __all__ = ["plot_graph", "plot_adjacency", "plot_history"]
 
@@ -506,7 +506,7 @@ def plot_graph(
     _require_matplotlib()
     from .graph import to_networkx
 
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     if true_graph is not None and np.shape(true_graph) != W.shape:
         raise ValueError(f"true_graph has shape {np.shape(true_graph)} but the graph is {W.shape}.")
     if hasattr(edge_frequency, "edge_frequency_"):  # a fitted EdgeStability
@@ -591,7 +591,7 @@ def plot_adjacency(est_or_matrix, node_names=None, ax=None, *, annotate=None, cm
     >>> ax = plot_adjacency([[0, 0.8], [-0.3, 0]], ["a", "b"])  # doctest: +SKIP
     """
     _require_matplotlib()
-    W, names = _weights_and_names(est_or_matrix, node_names)
+    W, names = weights_and_names(est_or_matrix, node_names)
     d = len(names)
     if ax is None:
         side = min(14, max(4.5, 0.32 * d + 2.5))

@@ -20,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._correlation import detect_kinds
 from .effects import resolve_pair, total_effect
 from .estimator import StableDAGLearner
 from .exceptions import DiagnosticWarning
@@ -105,6 +106,13 @@ def _knowledge(est, d):
     np.fill_diagonal(forbidden, False)
     required = np.zeros((d, d), dtype=bool) if required is None else np.asarray(required, bool)
     return forbidden, required
+
+
+def _allows_nan(estimator):
+    try:
+        return bool(estimator.__sklearn_tags__().input_tags.allow_nan)
+    except AttributeError:  # an estimator without scikit-learn's tags
+        return False
 
 
 def _fit_one(estimator, X, rows, seed, columns):
@@ -294,6 +302,12 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator = StableDAGLearner() if self.estimator is None else self.estimator
+        tags.input_tags.allow_nan = _allows_nan(estimator)
+        return tags
+
     def _check_params(self):
         if not isinstance(self.n_resamples, (int, np.integer)) or self.n_resamples < 1:
             raise ValueError(f"n_resamples must be an integer >= 1, got {self.n_resamples!r}.")
@@ -355,7 +369,20 @@ class EdgeStability(MetaEstimatorMixin, BaseEstimator):
     def _fit(self, X):
         self._check_params()
         estimator = StableDAGLearner() if self.estimator is None else self.estimator
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=4, ensure_min_features=2)
+        params = estimator.get_params()
+        kinds = None
+        if "column_kinds" in params:  # bool / category columns become codes: keep their kinds
+            X, kinds, _ = detect_kinds(X, params["column_kinds"])
+        X = validate_data(
+            self,
+            X,
+            dtype=np.float64,
+            ensure_min_samples=4,
+            ensure_min_features=2,
+            ensure_all_finite="allow-nan" if _allows_nan(estimator) else True,
+        )
+        if kinds is not None and any(k != "continuous" for k in kinds):
+            estimator = clone(estimator).set_params(column_kinds=dict(enumerate(kinds)))
         names = getattr(self, "feature_names_in_", None)
         columns = None
         if names is not None:
