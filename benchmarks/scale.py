@@ -355,6 +355,7 @@ def summarize(records):
                 "true_edges": recs[0]["true_edges"],
                 "epochs": _median([r.get("epochs") for r in ok]),
                 "nan": any(r.get("nan") for r in ok),
+                "limit": max((r.get("limit") or 0 for r in recs), default=0),
             }
         out[key] = rows
     return out
@@ -391,7 +392,10 @@ def markdown(summary, header):
                 if row is None:
                     continue
                 if row["n_ok"] == 0:
-                    lines.append(f"| {d} | {key[0]} | {'/'.join(row['status'])} | | | | | | | |")
+                    status = "/".join(row["status"])
+                    if row.get("limit"):
+                        status += f" ({row['limit']:.0f} s wall)"
+                    lines.append(f"| {d} | {key[0]} | {status} | | | | | | | |")
                     continue
                 lines.append(
                     f"| {d} | {key[0]} | {_fmt(row['seconds'])} | {_fmt(row['cpu'])} | "
@@ -459,7 +463,8 @@ def report(args):
         records = [json.loads(line) for line in f]
     summary = summarize(records)
     header = (
-        f"# Scale benchmark\n\n`python benchmarks/scale.py {' '.join(args.argv)}` on "
+        f"# Scale benchmark\n\n`python benchmarks/scale.py {' '.join(args.argv)}` "
+        f"{'(the records of earlier runs with this tag) ' if args.report else ''}on "
         f"{platform.node()}, {os.cpu_count()} CPUs shared with other jobs (timings are "
         f"indicative; read same-run ratios), one thread per fit, fits one at a time; "
         f"ER2, n = {records[0]['n'] if records else '?'}; {time.strftime('%Y-%m-%d %H:%M')}."
