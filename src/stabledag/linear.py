@@ -430,7 +430,10 @@ class LinearModel(ModelPlugin):
         Parameters
         ----------
         stats : DataStatistics
+            Prepared rows, split and second moments (:mod:`stabledag._statistics`);
+            the screen reads ``stats.full``.
         ctx : FitContext
+            The fit (its parameters, allowed and required edges).
 
         Returns
         -------
