@@ -168,3 +168,23 @@ def test_lower_bounds_bound_every_parent_set():
         for size in range(pos + 1):
             for parents in combinations(order[:pos], size):
                 assert bounds[pos] <= scores.node_cost(2, parents) + 1e-9
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_bounded_caches_give_the_same_search(monkeypatch, pooled):
+    """Caches that forget almost everything (issue 21's memory bounds) change no result."""
+    from stabledag import _scores
+    from stabledag import _search as search_module
+
+    B = simulate_dag(15, 30, "ER", random_state=7)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=7), 500, random_state=7)
+    X = X - X.mean(0)
+    S = X.T @ X / len(X)
+    starts = [np.zeros_like(B), B]
+    free = multi_start_order_search(GaussianBIC(S, len(X), equal_variances=pooled), starts)
+    monkeypatch.setattr(search_module, "CACHE_ENTRIES", 8)
+    monkeypatch.setattr(_scores, "MEMO_BUDGET", 20_000)
+    score = GaussianBIC(S, len(X), equal_variances=pooled)
+    bounded = multi_start_order_search(score, starts)
+    assert np.array_equal(bounded, free)
+    assert score._memo.nbytes <= 20_000
