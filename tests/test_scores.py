@@ -175,6 +175,19 @@ def test_edge_inflation_scan_agrees_with_node_costs():
     assert drop[1] == pytest.approx(check.node_cost(3, (1,)))
 
 
+def test_edge_inflation_scan_over_candidates_agrees_with_the_full_scan():
+    """The screened scan (candidate rows) charges each candidate its own edge (merge of 17/21)."""
+    _, S, n, _ = _moments()
+    kappa = _inflation(S.shape[0], seed=2)
+    score = GaussianBIC(S, n, edge_inflation=kappa)
+    full = GaussianBIC(S, n, edge_inflation=kappa).scan(3, (1, 4))
+    candidates = np.array([5, 0, 2, 4])
+    current, add, drop = score.scan(3, (1, 4), candidates)
+    assert current == pytest.approx(full[0])
+    np.testing.assert_allclose(add, full[1][candidates], rtol=1e-12)
+    np.testing.assert_allclose(drop, full[2], rtol=1e-12)
+
+
 def test_edge_inflation_of_one_is_the_plain_score():
     _, S, n, B = _moments()
     plain = GaussianBIC(S, n)
