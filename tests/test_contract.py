@@ -246,3 +246,13 @@ def test_huge_values_without_standardization_are_a_clear_error():
     X = np.random.default_rng(0).normal(size=(60, 3)) * 1e300
     with pytest.raises(ValueError, match="standardize=True"):
         StableDAGLearner(standardize=False, equal_variances=True, **FAST).fit(X)
+
+
+def test_one_huge_column_without_standardization_is_a_clear_error():
+    """Found by the fuzz set: training overflowed (FloatingPointError) on a column near 1e82."""
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    X[:, 0] *= 1e82
+    kwargs = dict(standardize=False, equal_variances=True, refine=False, random_state=0)
+    with pytest.raises(ValueError, match=r"standardize=True") as info:
+        StableDAGLearner(max_epochs=50, **kwargs).fit(X)
+    assert "1.0e+82" in str(info.value) or "e+82" in str(info.value)
