@@ -38,6 +38,8 @@ __all__ = ["MLPSEM", "mlp_predict", "MLPModel"]
 #: an epoch costs the same at any n; with fewer (n up to about 1100 with the default
 #: validation split) every step sees every row, as before.
 NETWORK_BATCH_ROWS = 1000
+#: At most this many full-batch epochs then polish the networks on every row.
+NETWORK_POLISH_EPOCHS = 20
 
 
 class MLPSEM(torch.nn.Module):
@@ -454,6 +456,19 @@ class MLPModel(ModelPlugin):
         if ctx.budget.deadline is not None:  # the search's time counts against max_time
             fit_config = dataclasses.replace(fit_config, max_time=ctx.budget.remaining())
         result = train(module, *data, fit_config, ctx.on_epoch, data)
+        if fit_config.batch_size < len(stats.train_idx) and not result.timed_out:
+            # polish on every row, in a number of passes that does not grow with n
+            polish_config = dataclasses.replace(
+                fit_config, batch_size=None, max_epochs=NETWORK_POLISH_EPOCHS
+            )
+            if ctx.budget.deadline is not None:
+                polish_config = dataclasses.replace(polish_config, max_time=ctx.budget.remaining())
+            polish = train(module, *data, polish_config, ctx.on_epoch, data)
+            result = dataclasses.replace(
+                polish,
+                history=result.history + polish.history,
+                n_iter=result.n_iter + polish.n_iter,
+            )
         if result.timed_out:
             ctx.budget.ran_out_in = "network fit"
         return result, module
