@@ -7,6 +7,7 @@ must equal the serial ones. Needs the ``distributed`` extra (skipped without it)
 import numpy as np
 import pytest
 from joblib import parallel_config
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from stabledag import EdgeStability, StableDAGLearner
@@ -53,3 +54,29 @@ def test_grid_search_and_bootstrap_on_local_dask_cluster():
     )
     assert dask_search.best_params_ == serial_search.best_params_
     assert np.array_equal(dask_stab.graphs_, serial_stab.graphs_)
+
+
+@pytest.mark.slow
+def test_screened_fits_on_a_dask_cluster_equal_the_serial_ones():
+    """Large-d settings (the candidate-parent screen on) give the same graphs on workers."""
+    from stabledag.datasets import simulate_dag, simulate_parameter
+
+    B = simulate_dag(30, 60, "ER", random_state=0)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=0), 400, random_state=0)
+    learner = StableDAGLearner(screen=True, max_epochs=40, random_state=0)
+    with pytest.warns(ConvergenceWarning):  # the short epoch budget, reported once per fit
+        serial = EdgeStability(learner, n_resamples=4, n_jobs=2, random_state=0).fit(X)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster),
+        parallel_config(backend="dask"),
+    ):
+        with pytest.warns(ConvergenceWarning):
+            on_dask = EdgeStability(learner, n_resamples=4, n_jobs=2, random_state=0).fit(X)
+    assert np.array_equal(on_dask.graphs_, serial.graphs_)

@@ -263,7 +263,7 @@ def test_too_large_a_model_is_refused_before_training(monkeypatch):
 def test_memory_estimate_grows_as_d_squared(monkeypatch):
     monkeypatch.setattr(_validation, "available_memory", lambda: 8 * 48 * 100**2 + 8 * 8 * 100)
     linear = get_model("linear")
-    params = StableDAGLearner().get_params()
+    params = StableDAGLearner(refine=False).get_params()  # training alone: no search caches
     _validation.check_memory(1, 100, linear.memory_bytes(1, 100, params))  # just fits
     with pytest.raises(MemoryError, match="d=101"):
         _validation.check_memory(1, 101, linear.memory_bytes(1, 101, params))

@@ -175,6 +175,19 @@ def test_edge_inflation_scan_agrees_with_node_costs():
     assert drop[1] == pytest.approx(check.node_cost(3, (1,)))
 
 
+def test_edge_inflation_scan_over_candidates_agrees_with_the_full_scan():
+    """The screened scan (candidate rows) charges each candidate its own edge (merge of 17/21)."""
+    _, S, n, _ = _moments()
+    kappa = _inflation(S.shape[0], seed=2)
+    score = GaussianBIC(S, n, edge_inflation=kappa)
+    full = GaussianBIC(S, n, edge_inflation=kappa).scan(3, (1, 4))
+    candidates = np.array([5, 0, 2, 4])
+    current, add, drop = score.scan(3, (1, 4), candidates)
+    assert current == pytest.approx(full[0])
+    np.testing.assert_allclose(add, full[1][candidates], rtol=1e-12)
+    np.testing.assert_allclose(drop, full[2], rtol=1e-12)
+
+
 def test_edge_inflation_of_one_is_the_plain_score():
     _, S, n, B = _moments()
     plain = GaussianBIC(S, n)
@@ -192,3 +205,40 @@ def test_edge_inflation_bad_input(kappa, match):
     _, S, n, _ = _moments()
     with pytest.raises(ValueError, match=match):
         GaussianBIC(S, n, edge_inflation=kappa)
+
+
+def test_linearisations_at_two_pooled_variances_do_not_share_scans():
+    """Regression: scans (costs) were cached across linearisations sharing one memo, so the
+    equal-variance search's later rounds read costs of an earlier pooled variance."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 5)) @ rng.normal(size=(5, 5))
+    S = X.T @ X / 500
+    base = GaussianBIC(S, 500, equal_variances=True)
+    base.with_pooled_variance(1.0).scan(3, (0,))
+    second = base.with_pooled_variance(2.0).scan(3, (0,))
+    fresh = GaussianBIC(S, 500, equal_variances=True).with_pooled_variance(2.0).scan(3, (0,))
+    assert second[0] == fresh[0]
+    np.testing.assert_array_equal(second[1], fresh[1])
+    np.testing.assert_array_equal(second[2], fresh[2])
+
+
+@pytest.mark.parametrize("equal_variances", [False, True])
+def test_graph_costs_of_nested_graphs_equal_graph_cost(equal_variances):
+    """The incremental costs of the threshold path are graph_cost's, bit for bit."""
+    B = simulate_dag(10, 20, "ER", random_state=0)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=0), 400, random_state=0)
+    S = np.cov(X, rowvar=False, bias=True)
+    W = np.abs(np.random.default_rng(0).normal(size=(10, 10))) * np.triu(np.ones((10, 10)), 1)
+    graphs = [W > cut for cut in (2.0, 1.0, 0.5, 0.5, 0.2, 0.0)]
+    incremental = list(GaussianBIC(S, 400, equal_variances).graph_costs(graphs))
+    assert incremental == [GaussianBIC(S, 400, equal_variances).graph_cost(g) for g in graphs]
+
+    class Halving(NodeScore):
+        def _residual_variance(self, node, parents):
+            return 0.5 ** len(parents) * (1 + node)
+
+        def complexity(self, node, parents):
+            return 0.3 * len(parents)
+
+    incremental = list(Halving(400, 10, equal_variances).graph_costs(graphs))
+    assert incremental == [Halving(400, 10, equal_variances).graph_cost(g) for g in graphs]

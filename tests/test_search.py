@@ -86,17 +86,26 @@ def test_search_rejects_cyclic_start():
 
 
 def _full_scan_insertion(scores, order, parents, costs, k):
-    """Reference: try every position of order[k] (the search before the bound was added)."""
-    from stabledag._search import _moved_node_option, _others_after_move
-
+    """Reference: cost every position of order[k] by the stepwise search (no bound, no shortcut)."""
     u = order[k]
     rest = order[:k] + order[k + 1 :]
-    updates = _others_after_move(scores, order, parents, costs, k)
+    updates = {}
+    for pos, w in enumerate(order):
+        if pos < k and scores.improves_with(w, parents[w], u):
+            updates[w] = scores.best_parents(w, frozenset(order[:pos]) | {u}, parents[w])
+        elif pos > k and u in parents[w]:
+            cand = frozenset(order[:pos]) - {u}
+            updates[w] = scores.best_parents(w, cand, parents[w] - {u})
+        else:
+            updates[w] = (parents[w], costs[w])
     best = (0.0, k)
     for pos in range(len(rest) + 1):
         if pos == k:
             continue
-        pa_u, cost_u = _moved_node_option(scores, rest, pos, u, parents[u])
+        before = set(rest[:pos])
+        if not scores.required_parents[u] <= before or scores.required_children[u] & before:
+            continue
+        _, cost_u = scores.best_parents(u, frozenset(rest[:pos]), parents[u])
         moved = order[pos:k] if pos < k else order[k + 1 : pos + 1]
         gain = costs[u] - cost_u + sum(costs[w] - updates[w][1] for w in moved)
         if gain > best[0] + 1e-9:
@@ -104,12 +113,7 @@ def _full_scan_insertion(scores, order, parents, costs, k):
     return best
 
 
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("pooled", [False, True])
-def test_bounded_insertion_equals_a_full_scan(seed, pooled):
-    """Pruning positions by the Cholesky lower bound never changes the chosen move."""
-    from stabledag._search import _best_insertion
-
+def _insertion_problem(seed, pooled, restricted=False):
     rng = np.random.default_rng(seed)
     d = int(rng.integers(4, 12))
     B = simulate_dag(d, 2 * d, "ER", random_state=seed)
@@ -122,14 +126,29 @@ def test_bounded_insertion_equals_a_full_scan(seed, pooled):
     score = GaussianBIC(S, len(X), equal_variances=pooled)
     if pooled:
         score = score.with_pooled_variance(float(score.graph_variances(start).mean()))
-    scores = ParentSelector(score)
-    order = list(np.argsort(-np.asarray(start).sum(axis=0), kind="stable"))
-    order = [int(v) for v in order]
-    parents, costs = {}, {}
-    for pos, node in enumerate(order):
-        parents[node], costs[node] = scores.best_parents(node, frozenset(order[:pos]), [])
+    allowed = None
+    if restricted:  # a symmetric screen keeping about two thirds of the pairs
+        keep = np.triu(rng.random((d, d)) < 0.66, 1)
+        allowed = keep | keep.T
+    return score, start, allowed
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("pooled", [False, True])
+@pytest.mark.parametrize("restricted", [False, True])
+def test_bounded_insertion_equals_a_full_scan(seed, pooled, restricted):
+    """Costing positions in bulk and pruning by the lower bound never change the chosen move."""
+    from stabledag._search import _SearchState
+
+    score, start, allowed = _insertion_problem(seed, pooled, restricted)
+    scores = ParentSelector(score, allowed)
+    d = start.shape[0]
+    order = [int(v) for v in np.argsort(-np.asarray(start).sum(axis=0), kind="stable")]
+    state = _SearchState(scores, order, np.zeros((d, d)))
+    parents = dict(enumerate(state.parents))
+    costs = {node: float(state.costs[node]) for node in range(d)}
     for k in range(d):
-        gain, pos, _ = _best_insertion(scores, order, parents, costs, k)
+        gain, pos, _ = state.best_insertion(k)
         ref_gain, ref_pos = _full_scan_insertion(scores, order, parents, costs, k)
         assert gain == pytest.approx(ref_gain, abs=1e-7)
         assert pos == ref_pos
@@ -149,3 +168,23 @@ def test_lower_bounds_bound_every_parent_set():
         for size in range(pos + 1):
             for parents in combinations(order[:pos], size):
                 assert bounds[pos] <= scores.node_cost(2, parents) + 1e-9
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_bounded_caches_give_the_same_search(monkeypatch, pooled):
+    """Caches that forget almost everything (issue 21's memory bounds) change no result."""
+    from stabledag import _scores
+    from stabledag import _search as search_module
+
+    B = simulate_dag(15, 30, "ER", random_state=7)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=7), 500, random_state=7)
+    X = X - X.mean(0)
+    S = X.T @ X / len(X)
+    starts = [np.zeros_like(B), B]
+    free = multi_start_order_search(GaussianBIC(S, len(X), equal_variances=pooled), starts)
+    monkeypatch.setattr(search_module, "CACHE_ENTRIES", 8)
+    monkeypatch.setattr(_scores, "MEMO_BUDGET", 20_000)
+    score = GaussianBIC(S, len(X), equal_variances=pooled)
+    bounded = multi_start_order_search(score, starts)
+    assert np.array_equal(bounded, free)
+    assert score._memo.nbytes <= 20_000

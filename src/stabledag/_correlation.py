@@ -1939,8 +1939,14 @@ def em_statistics(values, columns, *, tol=1e-6, max_iter=1000):
     mean, cov, n_iter, converged = em_covariance(
         values, tol=tol, max_iter=max_iter, columns=columns
     )
-    observed = ~np.isnan(values)
-    counts = _pair_counts(observed)
+    return _incomplete_estimate(
+        values, mean, cov, columns, "em", n_iter=n_iter, converged=converged
+    )
+
+
+def _incomplete_estimate(values, mean, cov, columns, estimator, **extra):
+    """A covariance from incomplete rows as a MomentEstimate, n_eff from the pair counts."""
+    counts = _pair_counts(~np.isnan(values))
     R = _correlation_of(cov)
     V = _pearson_variances(R, counts)
     n = values.shape[0]
@@ -1948,13 +1954,12 @@ def em_statistics(values, columns, *, tol=1e-6, max_iter=1000):
         matrix=cov,
         n_eff=effective_sample_size(R, V),
         n_samples=n,
-        estimator="em",
+        estimator=estimator,
         columns=tuple(columns),
         mean=mean,
         pair_counts=counts,
         variance_inflation=_inflation(R, V, n),
-        n_iter=n_iter,
-        converged=converged,
+        **extra,
     )
 
 
@@ -1986,22 +1991,7 @@ def pairwise_statistics(values, columns, *, method="higham"):
     values = np.asarray(values, dtype=np.float64)
     check_observed(values, columns, min_pair_rows=2)
     mean, cov, repaired = pairwise_covariance(values, method=method)
-    observed = ~np.isnan(values)
-    counts = _pair_counts(observed)
-    R = _correlation_of(cov)
-    V = _pearson_variances(R, counts)
-    n = values.shape[0]
-    return MomentEstimate(
-        matrix=cov,
-        n_eff=effective_sample_size(R, V),
-        n_samples=n,
-        estimator="pairwise",
-        columns=tuple(columns),
-        mean=mean,
-        pair_counts=counts,
-        variance_inflation=_inflation(R, V, n),
-        repaired=repaired,
-    )
+    return _incomplete_estimate(values, mean, cov, columns, "pairwise", repaired=repaired)
 
 
 def latent_statistics(values, columns):

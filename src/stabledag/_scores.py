@@ -79,6 +79,40 @@ def _parent_key(parents):
     return tuple(sorted(map(int, parents)))
 
 
+#: Bytes the memo of one score (shared by its linearisations) may hold; past it the oldest
+#: half of the entries are dropped (they are recomputed, identically, if asked for again).
+MEMO_BUDGET = 256 * 2**20
+
+
+def _size(value):
+    """Rough bytes held by a memoised value (arrays counted by their buffers)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 112
+    if isinstance(value, tuple):
+        return 56 + sum(_size(v) for v in value)
+    return 32
+
+
+class _Memo(dict):
+    """A dict that forgets its oldest entries when they hold more than ``budget`` bytes."""
+
+    def __init__(self, budget=None):
+        super().__init__()
+        self.budget = MEMO_BUDGET if budget is None else budget
+        self.nbytes = 0
+        self._sizes = {}
+
+    def put(self, key, value):
+        size = _size(value) + 64 + sum(8 * len(k) for k in key if isinstance(k, tuple))
+        self[key] = value
+        self._sizes[key] = size
+        self.nbytes += size
+        if self.nbytes > self.budget:
+            for old in list(self)[: len(self) // 2]:
+                del self[old]
+                self.nbytes -= self._sizes.pop(old)
+
+
 class NodeScore:
     """Base class of the scores: a penalised likelihood of a DAG, node by node.
 
@@ -119,14 +153,15 @@ class NodeScore:
         self.n_samples = n_samples
         self.n_nodes = int(n_nodes)
         self.equal_variances = bool(equal_variances)
-        self._memo = {}
+        self._memo = _Memo()
 
     def _cached(self, key, compute):
         """The memoised value under ``key``, computed by ``compute()`` the first time."""
         try:
             return self._memo[key]
         except KeyError:
-            value = self._memo[key] = compute()
+            value = compute()
+            self._memo.put(key, value)
             return value
 
     def _residual_variance(self, node, parents):
@@ -194,15 +229,78 @@ class NodeScore:
             self.fit_term(variances) + sum(self.complexity(j, p) for j, p in enumerate(parents))
         )
 
-    def scan(self, node, parents):
+    def graph_costs(self, graphs):
+        """:meth:`graph_cost` of each DAG in turn, re-costing only the nodes that changed.
+
+        For a sequence of similar graphs (the nested DAGs of the threshold
+        choice) a node's regression is looked up again only where its parent
+        set differs from the previous graph's. Scores whose ``graph_cost``
+        is their own (not this class's) are costed graph by graph.
+
+        Parameters
+        ----------
+        graphs : iterable of ndarray of shape (d, d)
+
+        Yields
+        ------
+        float
+            The same values as :meth:`graph_cost`.
+        """
+        if type(self).graph_cost is not NodeScore.graph_cost:
+            for B in graphs:
+                yield self.graph_cost(B)
+            return
+        for _, variances, parents in self._changed_nodes(graphs):
+            complexities = [self.complexity(j, p) for j, p in enumerate(parents)]
+            yield float(self.fit_term(variances) + sum(complexities))
+
+    def _changed_nodes(self, graphs):
+        """``(B, variances, parents)`` per graph, updating only the columns that changed."""
+        previous, variances, parents = None, None, None
+        for B in graphs:
+            B = np.asarray(B) != 0
+            if previous is None:
+                parents = [np.flatnonzero(B[:, j]) for j in range(B.shape[0])]
+                variances = [self.residual_variance(j, p) for j, p in enumerate(parents)]
+            else:
+                for j in np.flatnonzero((B != previous).any(axis=0)).tolist():
+                    parents[j] = np.flatnonzero(B[:, j])
+                    variances[j] = self.residual_variance(j, parents[j])
+            previous = B
+            yield B, variances, parents
+
+    def scan(self, node, parents, candidates=None):
         """Cost of ``parents`` and of every single addition and removal.
 
         Returns ``(current, add_costs, drop_costs)``: ``add_costs[c]`` the
         cost with ``c`` added (``inf`` for the node itself and its current
-        parents), ``drop_costs[k]`` the cost without ``parents[k]``.
+        parents), ``drop_costs[k]`` the cost without ``parents[k]``. With
+        ``candidates`` (an array of nodes), ``add_costs[i]`` is the cost of
+        adding ``candidates[i]`` and only those are costed; that form is not
+        memoised (its caller keeps what it needs).
         """
         parents = _parent_key(parents)
-        return self._cached(("scan", int(node), parents), lambda: self._scan(node, parents))
+        if candidates is not None:
+            candidates = np.asarray(candidates, dtype=np.intp)
+            if candidates.size > 1 and np.any(candidates[1:] < candidates[:-1]):
+                order = np.argsort(candidates, kind="stable")
+                current, add_sorted, drop_costs = self._scan_candidates(
+                    node, parents, candidates[order]
+                )
+                add_costs = np.empty_like(add_sorted)
+                add_costs[order] = add_sorted
+                return current, add_costs, drop_costs
+            return self._scan_candidates(node, parents, candidates)
+        key = ("scan", int(node), parents, self._scan_context())
+        return self._cached(key, lambda: self._scan(node, parents))
+
+    def _scan_context(self):
+        """What a scan depends on besides the node and its parents (shared caches keep it)."""
+        return None
+
+    def _scan_candidates(self, node, parents, candidates):
+        current, add_costs, drop_costs = self.scan(node, parents)
+        return current, add_costs[candidates], drop_costs
 
     def _scan(self, node, parents):
         current = self.node_cost(node, parents)
@@ -351,6 +449,11 @@ class GaussianBIC(NodeScore):
             self._memo,
         )
 
+    def _scan_context(self):
+        # Scans are costs, which depend on the pooled variance of the linearisation; the
+        # regressions behind them do not and stay shared between linearisations.
+        return self.pooled_variance
+
     def _costs(self, variance, charge):
         """Vectorised node cost for residual variances and edge charges."""
         variance = np.maximum(variance, MIN_VARIANCE)
@@ -403,7 +506,10 @@ class GaussianBIC(NodeScore):
             Half the BIC, constants dropped.
         """
         B = np.asarray(B) != 0
-        variances = np.maximum(self.graph_variances(B), MIN_VARIANCE)
+        return self._cost_of(B, self.graph_variances(B))
+
+    def _cost_of(self, B, variances):
+        variances = np.maximum(variances, MIN_VARIANCE)
         d = B.shape[0]
         if self.equal_variances:
             fit = 0.5 * self.n_samples * d * math.log(variances.mean())
@@ -414,33 +520,59 @@ class GaussianBIC(NodeScore):
         return fit + self.penalty * int(B.sum())
 
     def _scan(self, node, parents):
+        return self._scan_rows(node, parents, None)
+
+    def _scan_candidates(self, node, parents, candidates):
+        return self._scan_rows(node, parents, candidates)
+
+    def graph_costs(self, graphs):
+        """:meth:`graph_cost` of each DAG in turn, re-costing only the nodes that changed."""
+        if type(self).graph_cost is not GaussianBIC.graph_cost:  # a subclass's own cost
+            for B in graphs:
+                yield self.graph_cost(B)
+            return
+        for B, variances, _ in self._changed_nodes(graphs):
+            yield self._cost_of(B, np.array(variances))
+
+    def _scan_rows(self, node, parents, rows):
+        """:meth:`scan` over every node (``rows`` None) or over the sorted nodes ``rows``."""
         S = self.S
         variance, beta, inverse = self.regression(node, parents)
         charge = self._charge(node, parents)
         current = float(self._costs(variance, charge))
+        if rows is None:
+            diag, S_node = np.diag(S), S[:, node]
+        else:
+            diag, S_node = S[rows, rows], S[rows, node]
         if parents:
             idx = np.array(parents)
-            S_cP = S[:, idx]
-            r = S[:, node] - S_cP @ beta
-            q = np.diag(S) - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
+            S_cP = S[:, idx] if rows is None else S[rows[:, None], idx]
+            r = S_node - S_cP @ beta
+            q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
         else:
-            r, q = S[:, node], np.diag(S).copy()
+            r, q = S_node, diag.copy()
         # r * (r / q), not r**2 / q: r**2 overflows for moments near 1e154 (unscaled data)
         gains = np.where(q > MIN_VARIANCE, r * (r / np.maximum(q, MIN_VARIANCE)), 0.0)
         if self.charges is None:
             add_costs = self._costs(variance - gains, self.penalty * (len(parents) + 1))
         else:
-            add_costs = self._costs(variance - gains, charge + self.charges[:, node])
-        add_costs[node] = np.inf
-        add_costs[list(parents)] = np.inf
+            column = self.charges[:, node] if rows is None else self.charges[rows, node]
+            add_costs = self._costs(variance - gains, charge + column)
+        if rows is None:
+            add_costs[node] = np.inf
+            add_costs[list(parents)] = np.inf
+        elif rows.size:
+            taken = np.array((node,) + parents)
+            at = np.minimum(np.searchsorted(rows, taken), rows.size - 1)
+            add_costs[at[rows[at] == taken]] = np.inf
         drop_costs = np.zeros(0)
         if parents:
-            diag = np.maximum(np.diag(inverse), MIN_VARIANCE)
+            inv_diag = np.maximum(np.diag(inverse), MIN_VARIANCE)
             if self.charges is None:
                 less = self.penalty * (len(parents) - 1)
             else:
                 less = charge - self.charges[list(parents), node]
-            drop_costs = self._costs(variance + beta**2 / diag, less)
+            drop_costs = self._costs(variance + beta**2 / inv_diag, less)
         return current, add_costs, drop_costs
 
     def lower_bounds(self, node, order):

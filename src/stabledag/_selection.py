@@ -72,13 +72,15 @@ def select_threshold(W, score, required=None, budget=None):
     cuts = candidate_thresholds(W)
     lowest = threshold_to_dag(W, float(cuts.min()), required) != 0
     forced = np.zeros(W.shape, dtype=bool) if required is None else np.asarray(required, bool)
+    strength = np.abs(W)
     best_cut, best = None, math.inf
-    for cut in cuts[::-1]:
-        if best_cut is not None and budget is not None and budget.expired("graph selection"):
-            break
-        value = score.graph_cost(lowest & ((np.abs(W) > cut) | forced))
+    descending = cuts[::-1]
+    graphs = (lowest & ((strength > cut) | forced) for cut in descending)
+    for cut, value in zip(descending, score.graph_costs(graphs)):
         if value < best - 1e-9:
             best_cut, best = float(cut), value
+        if budget is not None and budget.expired("graph selection"):
+            break
     return best_cut
 
 

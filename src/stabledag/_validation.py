@@ -70,6 +70,9 @@ def check_params(params):
         if not isinstance(params[name], (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {params[name]!r}.")
     check_number("hidden_units", params["hidden_units"], 1, integer=True)
+    screen = params.get("screen", "auto")
+    if not (isinstance(screen, (bool, np.bool_)) or (isinstance(screen, str) and screen == "auto")):
+        raise ValueError(f"screen must be 'auto', True or False, got {screen!r}.")
     get_model(params["model"]).check_params(params)  # unknown names: a ValueError listing them
     if params["acyclicity"] not in ACYCLICITY:
         raise ValueError(

@@ -223,6 +223,22 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         mode; ``refine=False`` (and any ``lambda_disen > 0``, whose learned
         directions the search's Gaussian scores cannot see) fits the
         continuous MLP and thresholds it instead.
+    screen : "auto" or bool, default="auto"
+        Linear model, for many variables: before training and search, cut
+        the candidate edges down to the pairs of variables that a cheap,
+        unit-free test on the correlation matrix keeps (forward-selection
+        neighbourhoods and partial correlations; :mod:`stabledag._screen`).
+        Training then holds every other weight at zero and the order search
+        works within the kept pairs, after which it admits every
+        screened-out edge that would still lower the BIC, so no single edge
+        the screen dropped can improve the returned graph. Prior knowledge
+        applies on top; required edges are always kept. ``"auto"`` screens
+        from 200 variables on (``stabledag.linear.SCREEN_AUTO_MIN_NODES``);
+        ``benchmarks/screen_recall.py`` reports how many true edges it
+        drops (with n = 2000: none of ER2 graphs' up to d = 300, up to 1% of
+        denser graphs'; many more where n does not exceed d by 30) and
+        ``benchmarks/scale.py`` what it saves; see the user guide's page
+        on large graphs. Unused by the MLP model.
     forbidden_edges : list of (parent, child) pairs, default=None
         Edges that may not appear (held at exactly zero in training and
         absent from every output). Nodes are column names (DataFrame input)
@@ -377,6 +393,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         correlation="pearson",
         column_kinds=None,
         refine=True,
+        screen="auto",
         forbidden_edges=None,
         required_edges=None,
         tiers=None,
@@ -414,6 +431,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.correlation = correlation
         self.column_kinds = column_kinds
         self.refine = refine
+        self.screen = screen
         self.forbidden_edges = forbidden_edges
         self.required_edges = required_edges
         self.tiers = tiers

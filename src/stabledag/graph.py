@@ -162,13 +162,21 @@ def is_dag(W):
 def _greedy_acyclic(W, keep, required):
     """Add the kept edges strongest first, skipping any edge that closes a cycle.
 
-    ``reach[a, b]`` records a directed path from ``a`` to ``b`` (every node
-    reaches itself); an edge ``i -> j`` closes a cycle exactly when ``j``
-    already reaches ``i``, and adding it lets everything reaching ``i`` reach
-    everything ``j`` reaches. Each check is O(1), each added edge O(d^2).
+    ``reach[a]`` is the set of nodes ``a`` reaches and ``reached[b]`` the set
+    reaching ``b`` (every node reaches itself), as bit rows packed in 64-bit
+    words; an edge ``i -> j`` closes a cycle exactly when ``j`` already
+    reaches ``i``, and adding it lets everything reaching ``i`` reach
+    everything ``j`` reaches. Each check is O(1); an added edge costs
+    ``d / 64`` words per node whose reach changes.
     """
     d = W.shape[0]
-    reach = np.eye(d, dtype=bool)
+    words = (d + 63) // 64
+    reach = np.zeros((d, words), dtype=np.uint64)
+    reached = np.zeros((d, words), dtype=np.uint64)
+    nodes = np.arange(d)
+    word, bit = nodes // 64, np.left_shift(np.uint64(1), (nodes % 64).astype(np.uint64))
+    reach[nodes, word] = bit
+    reached[nodes, word] = bit
     A = np.zeros((d, d), dtype=bool)
     strength = np.abs(W)
     req_rows, req_cols = np.nonzero(required)
@@ -177,10 +185,22 @@ def _greedy_acyclic(W, keep, required):
     edges = list(zip(req_rows.tolist(), req_cols.tolist()))
     edges += list(zip(rows[order].tolist(), cols[order].tolist()))
     for i, j in edges:
-        if not reach[j, i]:
-            A[i, j] = True
-            reach |= np.outer(reach[:, i], reach[j, :])
+        if reach[j, word[i]] & bit[i]:
+            continue  # j reaches i: the edge would close a cycle
+        A[i, j] = True
+        if reach[i, word[j]] & bit[j]:
+            continue  # i already reaches j: no reach changes
+        sources = _members(reached[i], d)  # every node reaching i ...
+        targets = _members(reach[j], d)  # ... now reaches every node j reaches
+        reach[sources] |= reach[j]
+        reached[targets] |= reached[i]
     return A
+
+
+def _members(row, d):
+    """The nodes whose bits are set in a packed bit row."""
+    little = row.astype("<u8", copy=False).view(np.uint8)  # bit k of word w: byte 8w + k // 8
+    return np.flatnonzero(np.unpackbits(little, bitorder="little")[:d])
 
 
 def threshold_to_dag(W, threshold, required=None):

@@ -16,14 +16,30 @@ import torch
 from . import _linear_numpy
 from . import graph as _graph
 from ._orient import orient_by_dependence
-from ._scores import GaussianBIC, ols_weights
-from ._search import multi_start_order_search
+from ._scores import MEMO_BUDGET, GaussianBIC, ols_weights
+from ._screen import screen_pairs
+from ._search import CACHE_ENTRIES, SCAN_CACHE_BYTES, multi_start_order_search
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
-from .models import FittedGraph, ModelPlugin, noise_variances, selection_samples, weights_on
+from .models import (
+    FittedGraph,
+    ModelPlugin,
+    linear_memory_bytes,
+    noise_variances,
+    selection_samples,
+    weights_on,
+)
 
-__all__ = ["LinearSEM", "LinearModel", "REFINE_STARTS", "RANDOM_STARTS"]
+__all__ = [
+    "LinearSEM",
+    "LinearModel",
+    "REFINE_STARTS",
+    "RANDOM_STARTS",
+    "SCREEN_AUTO_MIN_NODES",
+    "SEARCH_CACHE_BYTES",
+    "screen_active",
+]
 
 # Extra thresholds whose DAGs also seed the order search (the lowest-BIC result wins).
 REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
@@ -63,6 +79,33 @@ def _random_order_starts(d, count, seed, required, allowed):
         chain[np.asarray(order[:-1]), np.asarray(order[1:])] = 1
         starts.append((chain & allowed) | required)
     return starts
+
+
+#: Most bytes the order search's caches hold (the score's memo, a selector's scans and its
+#: chosen parent sets, about 512 bytes each); the memory check counts them with ``refine``.
+SEARCH_CACHE_BYTES = MEMO_BUDGET + SCAN_CACHE_BYTES + 512 * CACHE_ENTRIES
+
+#: ``screen="auto"`` screens the candidate edges from this many variables on.
+SCREEN_AUTO_MIN_NODES = 200
+# The NumPy fast path multiplies by W sparsely when at most this share of the entries may be
+# nonzero and d is at least SPARSE_FROM_NODES (at d = 300 the dense product is faster).
+SPARSE_DENSITY = 0.25
+SPARSE_FROM_NODES = 500
+
+
+def screen_active(params, n_nodes):
+    """Whether a fit with these estimator parameters screens its candidate edges.
+
+    Examples
+    --------
+    >>> from stabledag.linear import screen_active
+    >>> screen_active({"screen": "auto"}, 20), screen_active({"screen": True}, 20)
+    (False, True)
+    """
+    screen = params.get("screen", "auto")
+    if isinstance(screen, str) and screen == "auto":
+        return n_nodes >= SCREEN_AUTO_MIN_NODES
+    return bool(screen)
 
 
 class LinearSEM(torch.nn.Module):
@@ -114,6 +157,10 @@ class LinearSEM(torch.nn.Module):
             mask = mask * torch.as_tensor(allowed, dtype=dtype, device=device)
         self.register_buffer("mask", mask)
         self.weight = torch.nn.Parameter(weight * mask)
+        # A sparse mask (a screen) lets the NumPy fast path multiply by W sparsely.
+        self.support = None
+        if n_nodes >= SPARSE_FROM_NODES and float(mask.sum()) <= SPARSE_DENSITY * n_nodes**2:
+            self.support = _linear_numpy.SparseSupport(mask.cpu().numpy())
 
     def adjacency(self):
         """The weighted adjacency ``W`` (diagonal fixed at zero), with a gradient.
@@ -253,9 +300,10 @@ class LinearSEM(torch.nn.Module):
         (0.5, (2, 2))
         """
         W = self.weight.detach().numpy() * self.mask.numpy()
+        support = getattr(self, "support", None)
         if self.equal_variances:
-            return _linear_numpy.squared_loss_and_grad(W, stats)
-        return _linear_numpy.gaussian_nll_and_grad(W, stats)
+            return _linear_numpy.squared_loss_and_grad(W, stats, support=support)
+        return _linear_numpy.gaussian_nll_and_grad(W, stats, support=support)
 
 
 class LinearModel(ModelPlugin):
@@ -291,6 +339,24 @@ class LinearModel(ModelPlugin):
     linear_effects = True
     #: Learns from the statistics stage's moments (rows only with ``lambda_disen > 0``).
     moment_based = True
+
+    def memory_bytes(self, n_samples, n_features, params):
+        """:func:`~stabledag.models.linear_memory_bytes`, plus the search's caches with ``refine``.
+
+        The order search's caches are bounded (:data:`SEARCH_CACHE_BYTES`,
+        about 0.5 GiB): counted in full whenever the search runs, although
+        small problems never fill them.
+
+        Examples
+        --------
+        >>> from stabledag import StableDAGLearner
+        >>> from stabledag.models import get_model, linear_memory_bytes
+        >>> params = StableDAGLearner(refine=False).get_params()
+        >>> get_model("linear").memory_bytes(1000, 10, params) == linear_memory_bytes(1000, 10)
+        True
+        """
+        extra = SEARCH_CACHE_BYTES if params.get("refine", True) else 0
+        return linear_memory_bytes(n_samples, n_features) + extra
 
     def identifiability(self, params):
         """The directions are identified only under extra assumptions; see the class docs.
@@ -358,8 +424,35 @@ class LinearModel(ModelPlugin):
             n_nodes, equal_variances=bool(params["equal_variances"]), allowed=allowed, device=device
         )
 
+    def training_mask(self, stats, ctx):
+        """The edges training may use: the prior's, cut down by the screen when it is on.
+
+        Parameters
+        ----------
+        stats : DataStatistics
+            Prepared rows, split and second moments (:mod:`stabledag._statistics`);
+            the screen reads ``stats.full``.
+        ctx : FitContext
+            The fit (its parameters, allowed and required edges).
+
+        Returns
+        -------
+        ndarray of bool, shape (d, d)
+        """
+        d = stats.Z.shape[1]
+        if not screen_active(ctx.params, d):
+            return ctx.allowed
+        keep = screen_pairs(stats.full.matrix, stats.full.n_eff)
+        return ctx.allowed & (keep | ctx.required | ctx.required.T)
+
     def train(self, stats, config, ctx):
-        module = self.new_module(stats, ctx)
+        module = self.build(
+            stats.Z.shape[1],
+            params=ctx.params,
+            allowed=self.training_mask(stats, ctx),
+            device=ctx.device,
+            seed=ctx.seed,
+        )
         train_stats = torch.tensor(stats.train.matrix, dtype=torch.float64, device=ctx.device)
         val_stats = torch.tensor(stats.val.matrix, dtype=torch.float64, device=ctx.device)
         data = (None, None)
@@ -389,7 +482,12 @@ class LinearModel(ModelPlugin):
             d = len(weights)
             count = min(self.random_starts, RANDOM_STARTS_NODES // d)
             starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
-            B = multi_start_order_search(score, starts, allowed=ctx.allowed, required=required)
+            screen = None
+            if screen_active(params, d):  # the pairs training could use
+                screen = module.mask.detach().cpu().numpy() != 0
+            B = multi_start_order_search(
+                score, starts, allowed=ctx.allowed, required=required, screen=screen
+            )
         if params["lambda_disen"] > 0:  # the BIC is blind to what the dependence term learned
             B = orient_by_dependence(stats.Z, B, required=required, allowed=ctx.allowed)
         adjacency, variances = ols_weights(S, B)
