@@ -287,3 +287,47 @@ def test_equal_variance_mlp_fits_the_continuous_model_and_lets_the_search_compet
     est = _short_fit(X, equal_variances=True, random_state=0)
     assert calls == ["train", "search"]
     assert is_dag(est.predict_graph())
+
+
+def test_network_fit_on_many_rows_uses_bounded_mini_batches(monkeypatch):
+    """Past NETWORK_BATCH_ROWS training rows the steps see bounded batches (issue 20, speed).
+
+    Only a polish of at most NETWORK_POLISH_EPOCHS epochs sees every row.
+
+    The graph still comes from the search (the true chain), the networks still explain
+    the data (the simulation's noise variances) and a refit is identical.
+    """
+    from stabledag import mlp
+
+    X, B = _chain(n=3000)
+    sizes = []
+    original = MLPSEM.recon_loss
+
+    def recording(self, X, eps=1e-12):
+        if torch.is_grad_enabled():  # a training step, not a validation evaluation
+            sizes.append(X.shape[0])
+        return original(self, X, eps)
+
+    monkeypatch.setattr(MLPSEM, "recon_loss", recording)
+    est = StableDAGLearner(model="mlp", random_state=0).fit(X)
+    full = [s for s in sizes if s == 2700]  # every training row (90 %): the polish
+    assert sizes and set(sizes) == {mlp.NETWORK_BATCH_ROWS, 2700}
+    assert len(full) <= mlp.NETWORK_POLISH_EPOCHS * 10 < len(sizes) - len(full)  # passes bounded
+    np.testing.assert_array_equal(est.predict_graph(), B)
+    expected = [1.0, 0.49 / X[:, 1].var(), 0.09 / X[:, 2].var(), 1.0]
+    np.testing.assert_allclose(est.noise_var_, expected, rtol=0.2)
+    again = StableDAGLearner(model="mlp", random_state=0).fit(X)
+    np.testing.assert_array_equal(again.raw_adjacency_, est.raw_adjacency_)
+
+
+def test_mini_batches_are_drawn_without_replacement_and_seeded():
+    from stabledag._training import TrainingConfig, _batch_sampler
+    from stabledag.estimator import StableDAGLearner as Est
+
+    cfg = TrainingConfig.from_params(Est().get_params(), batch_size=40, batch_seed=3)
+    draws = [_batch_sampler(cfg, 100, "cpu") for _ in range(2)]
+    first, second = draws[0](), draws[0]()
+    assert len(set(first.tolist())) == 40 and first.max() < 100
+    assert not torch.equal(first, second)  # afresh at every step
+    np.testing.assert_array_equal(draws[1](), first)  # same seed, same draws
+    assert _batch_sampler(cfg, 40, "cpu") is None  # no more rows than a batch: full batches

@@ -8,11 +8,14 @@ as in DAGMA): stage ``k`` minimises
 (every term mean-reduced over nodes, so with the default weights stage ``k``
 is DAGMA's central-path problem with ``mu = growth**-k``), so the acyclicity
 weight grows until ``h(W)`` reaches ``h_tol``. Each stage is
-a sequence of *epochs*; an epoch is ``steps_per_epoch`` full-batch Adam steps
-(weight decay, gradient norm clipping), after which the objective on the
-validation statistics drives ``ReduceLROnPlateau`` and early stopping, and one
-history record is written. A stage ends when the validation objective has not
-improved for ``n_iter_no_change`` epochs; its best weights are restored.
+a sequence of *epochs*; an epoch is ``steps_per_epoch`` Adam steps
+(weight decay, gradient norm clipping), each on every training row or, with
+``batch_size``, on that many rows drawn afresh without replacement (seeded
+by ``batch_seed``, so the cost of an epoch does not grow with ``n``), after
+which the objective on the validation statistics drives
+``ReduceLROnPlateau`` and early stopping, and one history record is written.
+A stage ends when the validation objective has not improved for
+``n_iter_no_change`` epochs; its best weights are restored.
 
 A step that produces a non-finite value or leaves the log-det domain is undone:
 the epoch restarts from its starting weights with half the learning rate, at
@@ -23,6 +26,7 @@ This module knows nothing of scikit-learn or of the estimator.
 
 import copy
 import dataclasses
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -70,6 +74,9 @@ class TrainingConfig:
     min_lr: float = 1e-5
     max_retries: int = 20
     log_threshold: float = 0.3  # edge count logged per epoch
+
+    batch_size: int | None = None  # rows per step (None: all); statistics must be the rows
+    batch_seed: int = 0  # seed of the mini-batch draws
 
     @classmethod
     def from_params(cls, params, **overrides):
@@ -194,11 +201,22 @@ def _step(model, optimizer, stats, acyclic_weight, cfg, data=None):
     return values, grad_norm, grad_norm > cfg.max_grad_norm
 
 
-def _train_epoch(model, optimizer, stats, acyclic_weight, cfg, data=None, deadline=None):
-    """``steps_per_epoch`` steps; the averages of the epoch, or None if a step failed."""
+def _train_epoch(
+    model, optimizer, stats, acyclic_weight, cfg, data=None, deadline=None, sample=None
+):
+    """``steps_per_epoch`` steps; the averages of the epoch, or None if a step failed.
+
+    ``sample`` (optional) returns the row indices of each step's mini-batch;
+    the statistics (and ``data``) are then the data rows themselves.
+    """
     sums, norms, n_clipped = {}, [], 0
     for steps in range(1, cfg.steps_per_epoch + 1):  # noqa: B007 (read after the loop)
-        out = _step(model, optimizer, stats, acyclic_weight, cfg, data)
+        batch, batch_data = stats, data
+        if sample is not None:
+            rows = sample()
+            batch = stats[rows]
+            batch_data = None if data is None else data[rows]
+        out = _step(model, optimizer, batch, acyclic_weight, cfg, batch_data)
         if out is None:
             return None
         values, grad_norm, clipped = out
@@ -292,8 +310,26 @@ def _train_epoch_numpy(model, optimizer, stats, acyclic_weight, cfg, data=None, 
     return dict(zip(names, (sums / steps).tolist()))
 
 
-def _epoch_function(model, cfg):
-    """The cheapest epoch that computes this model's objective exactly."""
+def _batch_sampler(cfg, n_rows, device):
+    """A function drawing one mini-batch's row indices, or None for full batches."""
+    if cfg.batch_size is None or cfg.batch_size >= n_rows:
+        return None
+    generator = torch.Generator().manual_seed(int(cfg.batch_seed))
+    size = int(cfg.batch_size)
+
+    def sample():
+        return torch.randperm(n_rows, generator=generator)[:size].to(device)
+
+    return sample
+
+
+def _epoch_function(model, cfg, sample=None):
+    """The cheapest epoch that computes this model's objective exactly.
+
+    With a mini-batch ``sample`` it is always the autograd epoch.
+    """
+    if sample is not None:
+        return functools.partial(_train_epoch, sample=sample)
     if not _has_closed_form(model, cfg):
         return _train_epoch
     on_cpu = model.weight.device.type == "cpu" and model.weight.dtype == torch.float64
@@ -343,6 +379,7 @@ class _LoopState:
     start: float = field(default_factory=time.perf_counter)
     timed_out: bool = False
     feasible: object = None  # the last stage's best weights with h <= h_tol, if any
+    sample: object = None  # the mini-batch sampler, shared by the stages
 
     @property
     def deadline(self):
@@ -360,7 +397,7 @@ def _fit_stage(model, train_stats, val_stats, stage, state):
     cfg = state.cfg
     acyclic_weight = cfg.lambda_acyclic * cfg.acyclic_growth**stage
     optimizer, scheduler = _make_optimizer(model, cfg.learning_rate, cfg)
-    run_epoch = _epoch_function(model, cfg)
+    run_epoch = _epoch_function(model, cfg, state.sample)
     best_val, best_weights, stale, retries = math.inf, copy.deepcopy(model.state_dict()), 0, 0
     best_feasible, state.feasible = math.inf, None
     while state.epoch < cfg.max_epochs:
@@ -458,6 +495,8 @@ def train(model, train_stats, val_stats, cfg, on_epoch=None, data=(None, None)):
     TrainingResult
     """
     state = _LoopState(cfg, on_epoch, *data)
+    if cfg.batch_size is not None:
+        state.sample = _batch_sampler(cfg, train_stats.shape[0], train_stats.device)
     h = math.inf
     for stage in range(cfg.n_stages):
         _fit_stage(model, train_stats, val_stats, stage, state)
