@@ -26,7 +26,9 @@ _COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-FAST_SET = settings(max_examples=12, **_COMMON)
+# the fast set (every test run, CI included) draws the same examples each time, so CI cannot
+# fail on a new draw; the full set (-m slow) explores afresh
+FAST_SET = settings(max_examples=12, derandomize=True, **_COMMON)
 FULL_SET = settings(max_examples=300, **_COMMON)
 
 _FULL_REQUESTED = (
