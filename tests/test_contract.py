@@ -249,7 +249,7 @@ def test_huge_values_without_standardization_are_a_clear_error():
 
 
 def test_one_huge_column_without_standardization_is_a_clear_error():
-    """Found by the fuzz set: training overflowed (FloatingPointError) on a column near 1e82."""
+    """Found by the fuzz set: training overflowed on a column near 1e82 (FloatingPointError)."""
     X = np.random.default_rng(0).normal(size=(50, 3))
     X[:, 0] *= 1e82
     kwargs = dict(standardize=False, equal_variances=True, refine=False, random_state=0)

@@ -1,5 +1,7 @@
 """The score interface (``stabledag._scores``, ``stabledag._nonlinear_scores``)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -242,3 +244,12 @@ def test_graph_costs_of_nested_graphs_equal_graph_cost(equal_variances):
 
     incremental = list(Halving(400, 10, equal_variances).graph_costs(graphs))
     assert incremental == [Halving(400, 10, equal_variances).graph_cost(g) for g in graphs]
+
+
+def test_a_gain_beyond_float64_is_a_finite_cost_without_warnings():
+    """Found by the fuzz set: a huge covariance over a tiny variance overflowed in the scan."""
+    S = np.array([[1e300, 1e153], [1e153, 1e-8]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        current, add, _ = GaussianBIC(S, 100).scan(0, ())
+    assert np.isfinite(current) and np.isfinite(add[1]) and add[1] < current

@@ -551,8 +551,7 @@ class GaussianBIC(NodeScore):
             q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
         else:
             r, q = S_node, diag.copy()
-        # r * (r / q), not r**2 / q: r**2 overflows for moments near 1e154 (unscaled data)
-        gains = np.where(q > MIN_VARIANCE, r * (r / np.maximum(q, MIN_VARIANCE)), 0.0)
+        gains = _variance_gains(r, q)
         if self.charges is None:
             add_costs = self._costs(variance - gains, self.penalty * (len(parents) + 1))
         else:
@@ -592,6 +591,20 @@ class GaussianBIC(NodeScore):
         explained = np.concatenate([[0.0], np.cumsum(L[-1, :-1] ** 2)])
         bounds = self._costs(self.S[node, node] - explained, 0)
         return bounds - 1e-7 * np.abs(bounds) - 1e-9
+
+
+def _variance_gains(r, q):
+    """``r**2 / q`` where ``q > MIN_VARIANCE`` (else 0), without overflow warnings.
+
+    ``r * (r / q)``: ``r**2`` alone overflows for moments near 1e154 (unscaled
+    data). On a nearly singular ``S`` a ``q`` left by cancellation can still
+    make the gain overflow; ``inf`` then means "explains all the variance",
+    which the variance floor of :meth:`GaussianBIC._costs` turns into a finite
+    cost.
+    """
+    with np.errstate(over="ignore"):
+        gains = r * (r / np.maximum(q, MIN_VARIANCE))
+    return np.where(q > MIN_VARIANCE, gains, 0.0)
 
 
 def ols_weights(S, B):

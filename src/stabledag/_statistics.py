@@ -112,6 +112,8 @@ def center_and_scale(X, standardize, names=None):
         Z = centred * (magnitude / scale)
         filled = np.where(missing, 0.0, Z)
         bad = (~np.isfinite(Z) & ~missing).any(axis=0) | ~np.isfinite(filled.T @ filled).all(axis=0)
+    if not standardize and not bad.any():
+        _check_comparable_scales(spread * magnitude, names)
     if bad.any():
         which = np.flatnonzero(bad)
         listed = ", ".join(repr(str(names[j]) if names is not None else f"x{j}") for j in which)
@@ -126,6 +128,32 @@ def center_and_scale(X, standardize, names=None):
             "rescale those columns or use standardize=True."
         )
     return Z, mean, scale
+
+
+#: With ``standardize=False``, the largest ratio of two columns' spreads float64 training and
+#: scoring can carry (their products and quotients stay far from the float64 range).
+MAX_SCALE_RATIO = 1e50
+
+
+def _check_comparable_scales(spread, names):
+    """``ValueError`` when unscaled columns differ in spread by more than ``MAX_SCALE_RATIO``."""
+    with np.errstate(all="ignore"):
+        positive = np.flatnonzero(np.isfinite(spread) & (spread > 0))
+    if positive.size < 2:
+        return
+    small = positive[np.argmin(spread[positive])]
+    large = positive[np.argmax(spread[positive])]
+    if spread[large] > MAX_SCALE_RATIO * spread[small]:
+
+        def label(j):
+            return repr(str(names[j])) if names is not None else f"x{j}"
+
+        raise ValueError(
+            f"With standardize=False the columns' spreads differ by more than float64 "
+            f"training can carry: {label(small)} {spread[small]:.1e}, {label(large)} "
+            f"{spread[large]:.1e}. Use standardize=True, or rescale the columns to comparable "
+            "magnitudes."
+        )
 
 
 def second_moments(Z, center):

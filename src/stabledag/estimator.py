@@ -655,20 +655,16 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.statistics_ = stats.summary()
         self._set_class_attributes(stats)
         findings = self._input_findings(stats)
-        try:
-            fit = fit_model(
-                get_model(self.model),
-                stats,
-                self.get_params(),
-                allowed=self.edge_mask_,
-                required=self.required_mask_,
-                device=device,
-                seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split
-                on_epoch=on_epoch,
-            )
-        except FloatingPointError as exc:
-            self._raise_if_unscaled(stats, exc)
-            raise
+        fit = fit_model(
+            get_model(self.model),
+            stats,
+            self.get_params(),
+            allowed=self.edge_mask_,
+            required=self.required_mask_,
+            device=device,
+            seed=int(rng.randint(0, 2**31 - 1)),  # drawn after the split
+            on_epoch=on_epoch,
+        )
         training, graph = fit.training, fit.graph
         self.raw_adjacency_ = training.weights
         self.threshold_ = graph.threshold
@@ -688,20 +684,6 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
             self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
         level, reason = get_model(self.model).identifiability(self.get_params())
         self.identifiable_, self.identifiable_reason_ = level, reason
-
-    def _raise_if_unscaled(self, stats, exc):
-        """Training overflowed on columns left in their own, extreme units: a ValueError."""
-        if self.standardize:
-            return
-        with np.errstate(all="ignore"):
-            spread = np.sqrt(np.nanmean(stats.Z**2, axis=0))
-        spread = spread[np.isfinite(spread) & (spread > 0)]
-        if spread.size and (spread.max() > 1e50 or spread.max() / spread.min() > 1e50):
-            raise ValueError(
-                "Training overflowed on the data's own units (standardize=False): the columns' "
-                f"spreads range from {spread.min():.1e} to {spread.max():.1e}. Use "
-                "standardize=True, or rescale the columns to comparable magnitudes."
-            ) from exc
 
     def _input_findings(self, stats):
         """Problems of the data themselves, reported with the fit's other findings."""
