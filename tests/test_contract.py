@@ -256,3 +256,14 @@ def test_one_huge_column_without_standardization_is_a_clear_error():
     with pytest.raises(ValueError, match=r"standardize=True") as info:
         StableDAGLearner(max_epochs=50, **kwargs).fit(X)
     assert "1.0e+82" in str(info.value) or "e+82" in str(info.value)
+
+
+def test_columns_near_1e154_give_a_covariance_without_nan():
+    """Found by the full fuzz set: np.outer of the scales overflowed, 0 * inf made NaN."""
+    v = 2.68156159e154
+    X = np.array([[0, 0, 0], [0, v, v], [v, 0, v], [v, v, v]], dtype=float)
+    est = StableDAGLearner(refine=False, max_epochs=1, steps_per_epoch=1, random_state=0)
+    with pytest.warns(Warning) as record:  # the fit's one finding: n <= d
+        est.fit(X)
+    assert [type(w.message) for w in record] in ([DiagnosticWarning], [ConvergenceWarning])
+    assert not np.isnan(est.covariance_).any()

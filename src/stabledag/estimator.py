@@ -681,7 +681,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         # in the fit's units, rescaled per pair, so they stay finite there
         self._moments_ = stats.full.matrix
         with np.errstate(over="ignore"):
-            self.covariance_ = stats.full.matrix * np.outer(stats.scale, stats.scale)
+            # one factor at a time: a zero covariance stays 0 (np.outer overflowed to inf, 0 * inf)
+            self.covariance_ = stats.full.matrix * stats.scale[:, None] * stats.scale[None, :]
         level, reason = get_model(self.model).identifiability(self.get_params())
         self.identifiable_, self.identifiable_reason_ = level, reason
 
