@@ -47,6 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _data  # noqa: E402
 import _metrics  # noqa: E402
+from accuracy import worker_env  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 MODES = {
@@ -155,20 +156,6 @@ def worker(mode, data, out):
 
 
 # ------------------------------------------------------------------------- runs
-def _env(src):
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS="1",
-        OPENBLAS_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        TQDM_DISABLE="1",
-        PYTHONWARNINGS="ignore",
-    )
-    if src:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
-    return env
-
-
 def _timed(cmd, env, timeout):
     """Run ``cmd`` under /usr/bin/time; (completed or None on timeout, peak RSS MB or None)."""
     with tempfile.NamedTemporaryFile(suffix=".rss", delete=False) as f:
@@ -208,7 +195,7 @@ def fit_stabledag(mode, version, src, data, workdir, timeout):
         os.remove(out)
     cmd = [sys.executable, __file__, "--worker", mode, data, out]
     t0 = time.perf_counter()
-    proc, rss, cpu = _timed(cmd, _env(src), timeout)
+    proc, rss, cpu = _timed(cmd, worker_env(src), timeout)
     rec = {
         "method": f"stabledag_{version}",
         "mode": mode,
@@ -230,7 +217,7 @@ def fit_peer(method, data, workdir, timeout, python):
     if os.path.exists(out):
         os.remove(out)
     cmd = [python, os.path.join(HERE, "peers.py"), method, data, PEERS[method], out]
-    proc, rss, cpu = _timed(cmd, _env(None), timeout)
+    proc, rss, cpu = _timed(cmd, worker_env(None), timeout)
     rec = {"method": method, "mode": "peer", "process_rss_mb": rss, "process_cpu_seconds": cpu}
     if proc is None:
         return dict(rec, status="timeout", fit_seconds=None, limit=timeout)
