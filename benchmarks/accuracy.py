@@ -150,6 +150,17 @@ def parse_args(argv=None):
         help="fits in parallel, one thread each (default: CPU count)",
     )
     ap.add_argument("--timeout", type=float, default=None, help="seconds per fit")
+    ap.add_argument(
+        "--no-ablations",
+        action="store_true",
+        help="stabledag without its ablation variants (the default runs them: extra searches)",
+    )
+    ap.add_argument(
+        "--batch-per-method",
+        action="store_true",
+        help="one worker process per method for all datasets up to d = 20 (fewer imports; "
+        "run_all.py --quick uses it); default: one per method and setting",
+    )
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default=None, help="results file suffix (default: the mode)")
     ap.add_argument("--title", default=None, help="heading of the Markdown report")
@@ -383,11 +394,14 @@ def edge_list(B):
     return np.argwhere(_metrics.binary(B)).tolist()
 
 
-def make_batches(datasets, methods, max_d_per_setting=20, scales=None, max_d=None):
+def make_batches(
+    datasets, methods, max_d_per_setting=20, scales=None, max_d=None, per_method=False
+):
     """Worker batches, slowest first: for each method, one batch per setting (its seeds
     x scales) up to ``max_d_per_setting`` nodes, one batch per dataset above (long
     fits gain little from sharing a process and would make one long queue).
-    ``max_d``: {method: largest d it runs on}."""
+    ``max_d``: {method: largest d it runs on}. ``per_method``: one batch per method for all
+    the datasets up to ``max_d_per_setting`` nodes (each worker pays its imports once)."""
     batches = []
     max_d = max_d or {}
     for method in methods:
@@ -395,7 +409,8 @@ def make_batches(datasets, methods, max_d_per_setting=20, scales=None, max_d=Non
         for ds in datasets:
             if ds["d"] > max_d.get(method, ds["d"]):
                 continue
-            key = ds["setting"] if ds["d"] <= max_d_per_setting else ds["name"]
+            small = ds["d"] <= max_d_per_setting
+            key = ("all" if per_method else ds["setting"]) if small else ds["name"]
             groups.setdefault(key, []).append(ds)
         for key, group in groups.items():
             own = scales(method) if scales else ("raw", "std")
@@ -453,6 +468,8 @@ def _progress(i, total, rec):
 def run_all(datasets, args, src):
     """Run every (dataset, method, scale) fit, ``args.jobs`` worker processes at a time."""
     pythons, env = interpreters(), worker_env(src)
+    if args.no_ablations:
+        env["STABLEDAG_BENCH_ABLATIONS"] = "0"
     total = sum(
         len(method_scales(args, m))
         for m in args.methods
@@ -478,6 +495,7 @@ def run_all(datasets, args, src):
                     args.methods,
                     scales=lambda m: method_scales(args, m),
                     max_d=args.max_d,
+                    per_method=args.batch_per_method,
                 )
             ]
             for fut in futs:
@@ -530,6 +548,8 @@ def command_line(args):
     parts += ["--scales", ",".join(args.scales[None] + scales)]
     if args.max_d:
         parts += ["--max-d", ",".join(f"{m}:{d}" for m, d in args.max_d.items())]
+    if args.no_ablations:
+        parts.append("--no-ablations")
     parts += ["--tag", args.tag]
     return " ".join(parts)
 

@@ -59,6 +59,10 @@ OTHER_SCALES = "std,stabledag_ev:raw"
 # its ablations (the continuous fit's starts matter most here)
 D50 = "stabledag,boss,grasp,ges_ebic,ges,pc,dagma_linear,r2sortnregress"
 LARGE_N = "stabledag,boss,grasp,ges_ebic,pc,dagma_linear,direct_lingam,r2sortnregress"
+# quick mode: two evaluation seeds, d = 10, without the plain-BIC GES and GOLEM-NV (the
+# slowest, and the fairer GES (EBIC) is there); accuracy steps pass --batch-per-method
+QUICK_SEEDS = "1000,1001"
+QUICK_MAIN = MAIN.replace("golem_nv,", "").replace("ges,", "")
 GAMMAS = "stabledag,stabledag_gamma0,stabledag_gamma05,stabledag_gamma15,stabledag_gamma2"
 
 
@@ -79,8 +83,8 @@ STEPS = [
         "Reference data (ER2 / SF2, d = 20), evaluation seeds",
         ["--generators", "ER2,SF2", "--ds", "20", "--seed-set", "eval"]
         + ["--methods", MAIN, "--scales", MAIN_SCALES],
-        ["--generators", "ER2,SF2", "--ds", "10", "--seeds", "1000,1001,1002"]
-        + ["--methods", MAIN.replace("golem_nv,", ""), "--scales", MAIN_SCALES],
+        ["--generators", "ER2,SF2", "--ds", "10", "--seeds", QUICK_SEEDS]
+        + ["--methods", QUICK_MAIN, "--scales", MAIN_SCALES],
     ),
     accuracy_step(
         "reference_notears",
@@ -88,14 +92,14 @@ STEPS = [
         ["--generators", "ER2,SF2", "--ds", "10", "--seed-set", "eval", "--no-sachs"]
         + ["--methods", NOTEARS, "--scales", NOTEARS_SCALES],
         ["--generators", "ER2", "--ds", "10", "--seeds", "1000", "--no-sachs"]
-        + ["--methods", NOTEARS, "--scales", NOTEARS_SCALES],
+        + ["--methods", NOTEARS, "--scales", NOTEARS_SCALES, "--no-ablations"],
     ),
     accuracy_step(
         "sparse",
         "Sparse graphs (ER1, random trees), evaluation seeds",
         ["--generators", "ER1,TREE", "--ds", "20", "--seed-set", "eval", "--no-sachs"]
         + ["--methods", OTHER, "--scales", OTHER_SCALES],
-        ["--generators", "ER1,TREE", "--ds", "10", "--seeds", "1000,1001,1002", "--no-sachs"]
+        ["--generators", "ER1,TREE", "--ds", "10", "--seeds", QUICK_SEEDS, "--no-sachs"]
         + ["--methods", OTHER, "--scales", OTHER_SCALES],
     ),
     accuracy_step(
@@ -105,7 +109,7 @@ STEPS = [
         ["--generators", "ER2-iscm,ER2-nv,ER2-wellcond,ER2-neardet", "--ds", "20"]
         + ["--seed-set", "eval", "--no-sachs", "--methods", OTHER, "--scales", OTHER_SCALES],
         ["--generators", "ER2-iscm,ER2-nv,ER2-wellcond,ER2-neardet", "--ds", "10"]
-        + ["--seeds", "1000,1001,1002", "--no-sachs"]
+        + ["--seeds", "1000", "--no-sachs", "--no-ablations"]
         + ["--methods", OTHER, "--scales", OTHER_SCALES],
     ),
     accuracy_step(
@@ -114,9 +118,9 @@ STEPS = [
         "SEM (ER2), d = 10, n = 1e3, 1e4, 1e5, evaluation seeds",
         ["--generators", "ER2,ER2-quad", "--ds", "10", "--ns", "1000,10000,100000"]
         + ["--seed-set", "eval", "--no-sachs", "--methods", LARGE_N, "--scales", "std"],
-        ["--generators", "ER2,ER2-quad", "--ds", "10", "--ns", "1000,100000"]
-        + ["--seeds", "1000,1001,1002", "--no-sachs", "--scales", "std"]
-        + ["--methods", "stabledag,boss,ges_ebic,pc,dagma_linear"],
+        ["--generators", "ER2,ER2-quad", "--ds", "10", "--ns", "1000,30000"]
+        + ["--seeds", "1000", "--no-sachs", "--scales", "std", "--no-ablations"]
+        + ["--methods", "stabledag,boss,ges_ebic,pc"],
     ),
     accuracy_step(
         "mlp",
@@ -127,13 +131,13 @@ STEPS = [
         + ["--timeout", "900"],
         ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
         + ["--no-sachs", "--methods", "stabledag_mlp,boss", "--scales", "std"]
-        + ["--timeout", "900"],
+        + ["--no-ablations"],
     ),
     accuracy_step(
         "sachs_mlp",
         "Sachs: the MLP model and its additive search alone",
         ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--timeout", "900"],
-        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--timeout", "900"],
+        ["--sachs-only", "--methods", "stabledag_mlp", "--scales", "raw", "--no-ablations"],
     ),
     accuracy_step(
         "reference_d50",
@@ -141,7 +145,7 @@ STEPS = [
         ["--generators", "ER2,SF2", "--ds", "50", "--seed-set", "eval", "--no-sachs"]
         + ["--methods", D50, "--scales", "std", "--timeout", "900"],
         ["--generators", "ER2", "--ds", "50", "--seeds", "1000", "--no-sachs"]
-        + ["--methods", "stabledag,boss,pc,dagma_linear", "--scales", "std"],
+        + ["--methods", "stabledag,boss,pc", "--scales", "std", "--no-ablations"],
     ),
     accuracy_step(
         "ablation_d50",
@@ -156,8 +160,8 @@ STEPS = [
         "Design seeds: EBIC gamma and the starting cuts (ablation variants)",
         ["--generators", "ER2,SF2", "--ds", "10,20", "--seed-set", "design", "--no-sachs"]
         + ["--methods", GAMMAS, "--scales", "std"],
-        ["--generators", "ER2", "--ds", "10", "--seeds", "0,1,2", "--no-sachs"]
-        + ["--methods", GAMMAS, "--scales", "std"],
+        ["--generators", "ER2", "--ds", "10", "--seeds", "0,1", "--no-sachs"]
+        + ["--methods", GAMMAS, "--scales", "std", "--no-ablations"],
     ),
     accuracy_step(
         "design_peers",
@@ -193,7 +197,7 @@ STEPS = [
         "title": "Speed against DAGMA",
         "script": "speed.py",
         "args": [],
-        "quick_args": ["--quick", "--no-large"],
+        "quick_args": ["--quick", "--no-large", "--ds", "20"],
     },
     {
         "name": "prior_knowledge",
@@ -208,7 +212,7 @@ STEPS = [
         ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seed-set", "eval"]
         + ["--no-sachs", "--methods", "stabledag_mlp_ev,notears_mlp", "--scales", "raw"]
         + ["--timeout", "900"],
-        ["--sem", "mlp", "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
+        ["--sem", "mlp", "--generators", "ER2", "--ds", "5", "--ns", "500", "--seeds", "1000"]
         + ["--no-sachs", "--methods", "stabledag_mlp_ev", "--scales", "raw"],
     ),
     *[
@@ -219,7 +223,7 @@ STEPS = [
             + ["--no-sachs", "--scales", "std"]
             + ["--methods", "stabledag,stabledag_disen,boss,direct_lingam,dagma_linear"],
             ["--noise", noise, "--generators", "ER2", "--ds", "10", "--seeds", "1000"]
-            + ["--no-sachs", "--scales", "std"]
+            + ["--no-sachs", "--scales", "std", "--no-ablations"]
             + ["--methods", "stabledag,stabledag_disen,direct_lingam"],
         )
         for noise in ("laplace", "gumbel", "uniform")
@@ -320,6 +324,8 @@ def command(step, args):
     cmd = [sys.executable, os.path.join(HERE, step["script"]), *extra, *out]
     if step["script"] in ("accuracy.py", "validate_anchors.py"):
         cmd += ["--jobs", str(args.jobs)]
+    if args.quick and step["script"] == "accuracy.py":
+        cmd.append("--batch-per-method")
     return cmd
 
 
