@@ -196,7 +196,7 @@ STEPS = [
         "name": "speed",
         "title": "Speed against DAGMA",
         "script": "speed.py",
-        "args": [],
+        "args": ["--seeds", ",".join(str(s) for s in range(1000, 1010)), "--no-large"],
         "quick_args": ["--quick", "--no-large", "--ds", "20"],
     },
     {

@@ -258,6 +258,14 @@ def _median(values):
     return float(np.median(values)) if values else None
 
 
+def _spread(values):
+    """(10%, 90%) quantiles over seeds, or None with fewer than three values."""
+    values = [v for v in values if v is not None]
+    if len(values) < 3:
+        return None
+    return float(np.percentile(values, 10)), float(np.percentile(values, 90))
+
+
 def summarize(runs):
     """Per d: median seconds and SHD per method, median per-seed time ratio EV / DAGMA."""
     table = {}
@@ -269,7 +277,9 @@ def summarize(runs):
             if mine:
                 row[method] = {
                     "seconds": _median([r["fit_seconds"] for r in mine]),
+                    "seconds_spread": _spread([r["fit_seconds"] for r in mine]),
                     "shd": _median([r["shd"] for r in mine]),
+                    "shd_spread": _spread([r["shd"] for r in mine]),
                     "n": len(mine),
                 }
         ratios = []
@@ -278,6 +288,7 @@ def summarize(runs):
             if t.get("stabledag_ev") and t.get("dagma_linear"):
                 ratios.append(t["stabledag_ev"] / t["dagma_linear"])
         row["ratio_ev_over_dagma"] = _median(ratios)
+        row["ratio_spread"] = _spread(ratios)
         table[d] = row
     return table
 
@@ -286,8 +297,18 @@ def _fmt(x, digits=2):
     return "–" if x is None else f"{x:.{digits}f}"
 
 
+def _with_spread(value, spread, digits=2):
+    """``median [10%–90%]`` (the brackets only with three seeds or more)."""
+    if spread is None:
+        return _fmt(value, digits)
+    return f"{_fmt(value, digits)} [{_fmt(spread[0], digits)}–{_fmt(spread[1], digits)}]"
+
+
 def _cell(entry):
-    return "–" if entry is None else f"{_fmt(entry['seconds'])} ({_fmt(entry['shd'], 1)})"
+    if entry is None:
+        return "–"
+    secs = _with_spread(entry["seconds"], entry.get("seconds_spread"))
+    return f"{secs} ({_with_spread(entry['shd'], entry.get('shd_spread'), 1)})"
 
 
 def markdown(table, scaling, large, header):
@@ -304,11 +325,13 @@ def markdown(table, scaling, large, header):
     ]
     for d, row in table.items():
         cells = [_cell(row.get(m)) for m in METHODS]
-        ratio = _fmt(row["ratio_ev_over_dagma"])
+        ratio = _with_spread(row["ratio_ev_over_dagma"], row.get("ratio_spread"))
         lines.append(f"| {d} | {cells[0]} | {cells[1]} | {ratio} | {cells[2]} |")
     lines += [
         "",
-        "Cells: median seconds over seeds (median SHD). Ratio: median of per-seed ratios.",
+        "Cells: median seconds over seeds (median SHD), with the 10% and 90% quantiles over "
+        "the seeds in brackets when there are three or more. Ratio: median of per-seed "
+        "ratios (and their quantiles).",
         "",
     ]
     if scaling:
