@@ -271,7 +271,7 @@ def near_determinism(seeds, levels):
 
 
 # ------------------------------------------------------------------ 4. large-n misspecification
-def large_n(seeds, ns, stability_seeds):
+def large_n(seeds, ns, stability_seeds, n_resamples=20):
     from stabledag import EdgeStability, StableDAGLearner
 
     rows = []
@@ -296,12 +296,13 @@ def large_n(seeds, ns, stability_seeds):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             stab = EdgeStability(
-                StableDAGLearner(random_state=0), n_resamples=20, random_state=0
+                StableDAGLearner(random_state=0), n_resamples=n_resamples, random_state=0
             ).fit(X)
         Bh = stab.consensus_graph_
         rows.append(
             {
-                "case": f"ER2-quad n={n:g}, EdgeStability consensus (20 half-samples, 0.6)",
+                "case": f"ER2-quad n={n:g}, EdgeStability consensus "
+                f"({n_resamples} half-samples, 0.6)",
                 "seed": seed,
                 "class_shd": class_shd(B, Bh),
                 "edges": int(Bh.sum()),
@@ -432,7 +433,8 @@ def main(argv=None):
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     args = ap.parse_args(argv)
     seeds = EVAL_SEEDS[:2] if args.quick else EVAL_SEEDS
-    ns = (1000, 10000) if args.quick else (1000, 10000, 100000)
+    ns = (1000, 5000) if args.quick else (1000, 10000, 100000)
+    n_resamples = 6 if args.quick else 20
     levels = (0.9, 0.999) if args.quick else (0.9, 0.99, 0.999, 0.9999)
     stability_seeds = seeds[:1] if args.quick else seeds[:5]
     t0 = time.perf_counter()
@@ -441,7 +443,7 @@ def main(argv=None):
         ("confounding", lambda: confounding(seeds)),
         ("heterogeneity", lambda: heterogeneity(seeds)),
         ("near_determinism", lambda: near_determinism(seeds, levels)),
-        ("large_n", lambda: large_n(seeds, ns, stability_seeds)),
+        ("large_n", lambda: large_n(seeds, ns, stability_seeds, n_resamples)),
         ("discrete", lambda: discrete(seeds)),
         ("units", lambda: units(seeds)),
     ):

@@ -1,7 +1,7 @@
 """Speed benchmark: stabledag against DAGMA on the same data, in the same run.
 
     python benchmarks/speed.py           # d = 20, 50, 100 (seeds 0-2), 200; n-scaling; d = 500
-    python benchmarks/speed.py --quick   # d = 20, 50 (seed 0), n-scaling to 1e4
+    python benchmarks/speed.py --quick   # d = 20, 50 (seed 0), n-scaling to 3e3
     python benchmarks/speed.py --gpu     # only: one d = 1000 EV fit with device="cuda"
 
 Every fit runs alone in a fresh worker process (``benchmarks/peers.py``, one thread, imports
@@ -61,7 +61,7 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     args.ds = [int(v) for v in (args.ds or ("20,50" if args.quick else "20,50,100")).split(",")]
     args.seeds = [int(v) for v in (args.seeds or ("0" if args.quick else "0,1,2")).split(",")]
-    args.ns = [1000, 10000] if args.quick else [1000, 10000, 100000]
+    args.ns = [1000, 3000] if args.quick else [1000, 10000, 100000]
     args.large = not (args.quick or args.no_large)
     return args
 
