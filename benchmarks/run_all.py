@@ -196,7 +196,8 @@ STEPS = [
         "name": "speed",
         "title": "Speed against DAGMA",
         "script": "speed.py",
-        "args": ["--seeds", ",".join(str(s) for s in range(1000, 1010)), "--no-large"],
+        "args": ["--seeds", ",".join(str(s) for s in range(1000, 1010)), "--ds", "20,50"]
+        + ["--no-large"],
         "quick_args": ["--quick", "--no-large", "--ds", "20"],
     },
     {
