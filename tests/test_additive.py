@@ -43,6 +43,81 @@ def test_rss_equals_a_direct_least_squares_fit(interactions):
         assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-6)
 
 
+def _direct_fit(X, j, parents, equal):
+    """Residual of ``j`` on its parents' spline blocks and centred pair products (lstsq)."""
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    target = X[:, j] - X[:, j].mean() if equal else Z[:, j]
+    if not parents:
+        return target
+    blocks = _spline_blocks(Z, 5)
+    columns = [blocks[p] for p in parents]
+    for a in range(len(parents)):
+        for b in range(a + 1, len(parents)):
+            product = Z[:, parents[a]] * Z[:, parents[b]]
+            columns.append((product - product.mean())[:, None])
+    A = np.hstack(columns)
+    return target - A @ np.linalg.lstsq(A, target, rcond=None)[0]
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_rss_from_the_moment_tables_equals_least_squares_in_any_order(equal):
+    # the regressions with products are solved from third and fourth moments kept across
+    # calls (each entry read from whichever table is kept first): one score object, many
+    # parent sets in a random order, each against a least-squares fit on the rows
+    X, _ = _nonlinear_fork_and_collider(n=400, seed=3)
+    rng = np.random.default_rng(0)
+    X = np.column_stack([X, X[:, 0] * X[:, 4] + rng.normal(size=400)]) * [1, 3, 0.5, 2, 7, 1]
+    cost = SplineBIC(X, equal_variances=equal)
+    assert cost._moments
+    sets = [
+        (j, sorted(rng.choice([i for i in range(6) if i != j], size=m, replace=False)))
+        for j in range(6)
+        for m in range(2, 6)
+    ]
+    for k in rng.permutation(len(sets)):
+        j, parents = sets[k]
+        residual = _direct_fit(X, j, [int(p) for p in parents], equal)
+        # (the score's ridge of 1e-10 moves the larger parent sets' sums by ~1e-9)
+        assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-7)
+
+
+def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch):
+    X, _ = _nonlinear_fork_and_collider(n=300)
+    tables = SplineBIC(X)
+    monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_ENTRIES", 0)
+    rows = SplineBIC(X)
+    assert tables._moments and not rows._moments
+    for j, parents in [(3, (0, 1, 2)), (4, (0, 1, 2, 3)), (0, (1, 2))]:
+        assert tables.rss(j, parents) == pytest.approx(rows.rss(j, parents), rel=1e-10)
+        others = [i for i in range(5) if i != j and i not in parents]
+        np.testing.assert_allclose(
+            tables.pair_scores(j, parents, others),
+            rows.pair_scores(j, parents, others),
+            rtol=1e-9,
+            atol=1e-12,
+        )
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_pair_scores_are_the_residual_covariances_of_the_products(equal):
+    X, _ = _nonlinear_fork_and_collider(n=400, seed=1)
+    X = X * [1, 3, 0.5, 2, 7]
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    cost = SplineBIC(X, equal_variances=equal)
+    for j, parents, candidates in [(3, [], [0, 1, 2, 4]), (3, [1], [0, 2, 4]), (4, [0, 2], [1, 3])]:
+        # the spline regression on the parents, without products (one parent has none)
+        residual = _direct_fit(X, j, parents[:1], equal) if len(parents) < 2 else None
+        if residual is None:
+            Zs = (X - X.mean(axis=0)) / X.std(axis=0)
+            target = X[:, j] - X[:, j].mean() if equal else Zs[:, j]
+            A = np.hstack([_spline_blocks(Zs, 5)[p] for p in parents])
+            residual = target - A @ np.linalg.lstsq(A, target, rcond=None)[0]
+        C = Z[:, candidates]
+        expected = np.abs((C * residual[:, None]).T @ C) / 400
+        M = cost.pair_scores(j, parents, candidates)
+        np.testing.assert_allclose(M, expected, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("equal", [False, True])
 def test_graph_cost_is_the_bic_in_both_noise_models(equal):
     X, B = _nonlinear_fork_and_collider(n=300)
