@@ -75,6 +75,7 @@ def run(ns, ds, seeds, rows_max_n, fit, kind="mlp"):
                     "rows_same_graph": None,
                     "fit_cpu": None,
                     "fit_same_graph": None,
+                    "epochs": None,
                 }
                 if n <= rows_max_n:
                     entries = _nonlinear_scores.MOMENT_ENTRIES
@@ -89,6 +90,7 @@ def run(ns, ds, seeds, rows_max_n, fit, kind="mlp"):
                         lambda X=X: StableDAGLearner(model="mlp", random_state=0).fit(X)
                     )
                     row["fit_same_graph"] = bool(np.array_equal(est.predict_graph() != 0, G))
+                    row["epochs"] = int(est.n_iter_)
                 rows.append(row)
                 print(row, flush=True)
     return rows
@@ -132,14 +134,14 @@ def _f(value, digits=1):
 def table(rows, slopes):
     lines = [
         "| d | n | seed | search s (CPU) | search (rows) s | same graph | edges | SHD | "
-        "whole fit s (CPU) | fit graph = search |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "whole fit s (CPU) | fit graph = search | epochs |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['d']} | {r['n']} | {r['seed']} | {_f(r['search_cpu'], 2)} | "
             f"{_f(r['rows_cpu'], 2)} | {_f(r['rows_same_graph'])} | {r['edges']} | {r['shd']} | "
-            f"{_f(r['fit_cpu'])} | {_f(r['fit_same_graph'])} |"
+            f"{_f(r['fit_cpu'])} | {_f(r['fit_same_graph'])} | {r.get('epochs') or '-'} |"
         )
     lines += [
         "",
