@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from stabledag._additive import additive_search, greedy_dag_search
+from stabledag._additive import (
+    _best_pair_move,
+    _pair_table,
+    _reachability,
+    additive_search,
+    greedy_dag_search,
+)
 from stabledag._nonlinear_scores import SplineBIC, _spline_blocks
 from stabledag.graph import is_dag
 
@@ -257,3 +263,43 @@ def test_pair_moves_keep_prior_knowledge():
     forbidden[0, 2] = False  # x0 -> x2 may not appear: a pair move must not add it
     G = additive_search(X, [], allowed=forbidden)
     assert not G[0, 2] and is_dag(G)
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_best_pair_move_is_the_largest_drop_in_graph_cost(equal):
+    # brute force: every pair of each node's table, costed as a whole graph, against the
+    # vectorised choice among pairs whose parents gain nothing alone
+    X, _ = _product_child(n=600, seed=2)
+    X = np.column_stack([X, X[:, 3] * X[:, 0] + np.random.default_rng(5).normal(size=600)])
+    score = SplineBIC(X, equal_variances=equal)
+    d = X.shape[1]
+    B = np.zeros((d, d), bool)
+    B[0, 4] = B[3, 2] = True  # tables differ by node, cycles matter, charges are not zero
+    allowed = ~np.eye(d, dtype=bool)
+    R = _reachability(B)
+    base = score.graph_cost(B)
+    variances = score.graph_variances(B)
+    complexity = np.array([score.complexity(j, np.flatnonzero(B[:, j])) for j in range(d)])
+    single = np.full((d, d), -np.inf)
+    for j in range(d):
+        for i in range(d):
+            if allowed[i, j] and not B[i, j] and not R[j, i]:
+                trial = B.copy()
+                trial[i, j] = True
+                single[i, j] = base - score.graph_cost(trial)
+    pairs = [_pair_table(score, B, j, allowed) for j in range(d)]
+    expected, expected_move = -np.inf, None
+    for k, (a, b, _, _) in enumerate(pairs):
+        for x, y in zip(a, b):
+            if R[k, x] or R[k, y] or single[x, k] > 0 or single[y, k] > 0:
+                continue
+            trial = B.copy()
+            trial[[x, y], k] = True
+            value = base - score.graph_cost(trial)
+            if value > expected:
+                expected, expected_move = value, (k, (int(x), int(y)))
+    value, move = _best_pair_move(score, pairs, variances, complexity, single, R)
+    if not equal:
+        assert expected_move == (2, (0, 1))  # the product x2 = 2 x0 x1
+    assert move[:2] == expected_move
+    assert value == pytest.approx(expected, rel=1e-9)
