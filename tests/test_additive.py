@@ -27,8 +27,11 @@ def _nonlinear_fork_and_collider(n=1000, seed=0):
     return np.column_stack([x0, x1, x2, x3, x4]), B
 
 
+@pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("interactions", [True, False])
-def test_rss_equals_a_direct_least_squares_fit(interactions):
+def test_rss_equals_a_direct_least_squares_fit(interactions, tables, monkeypatch):
+    if tables:
+        monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_MIN_ROWS", 0)
     X, _ = _nonlinear_fork_and_collider(n=300)
     cost = SplineBIC(X, interactions=interactions)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
@@ -65,8 +68,14 @@ def _direct_fit(X, j, parents, equal):
     return target - A @ np.linalg.lstsq(A, target, rcond=None)[0]
 
 
+@pytest.fixture
+def moment_tables(monkeypatch):
+    """SplineBIC solves from its moment tables whatever the number of rows."""
+    monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_MIN_ROWS", 0)
+
+
 @pytest.mark.parametrize("equal", [False, True])
-def test_rss_from_the_moment_tables_equals_least_squares_in_any_order(equal):
+def test_rss_from_the_moment_tables_equals_least_squares_in_any_order(equal, moment_tables):
     # the regressions with products are solved from third and fourth moments kept across
     # calls (each entry read from whichever table is kept first): one score object, many
     # parent sets in a random order, each against a least-squares fit on the rows
@@ -87,7 +96,7 @@ def test_rss_from_the_moment_tables_equals_least_squares_in_any_order(equal):
         assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-7)
 
 
-def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch):
+def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch, moment_tables):
     X, _ = _nonlinear_fork_and_collider(n=300)
     tables = SplineBIC(X)
     monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_ENTRIES", 0)
@@ -105,7 +114,7 @@ def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch):
 
 
 @pytest.mark.parametrize("equal", [False, True])
-def test_pair_scores_are_the_residual_covariances_of_the_products(equal):
+def test_pair_scores_are_the_residual_covariances_of_the_products(equal, moment_tables):
     X, _ = _nonlinear_fork_and_collider(n=400, seed=1)
     X = X * [1, 3, 0.5, 2, 7]
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
