@@ -378,12 +378,13 @@ class SplineBIC(NodeScore):
             (x, y, w, z),
         ]
         while True:
-            value = np.full(r.size, np.nan)
+            value, found = np.zeros(r.size), np.zeros(r.size, dtype=bool)
             for p, q, u, v in splits:
                 ident = self._pair_id[p, q]
-                fill = np.isnan(value) & (ident >= 0)
+                fill = ~found & (ident >= 0)
                 value[fill] = self._fourth_store[ident[fill], u[fill], v[fill]]
-            missing = np.isnan(value)
+                found |= fill
+            missing = ~found
             if not missing.any():
                 break
             # candidate pairs of the missing entries; a repeated index first, then the
