@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from stabledag._additive import additive_search, greedy_dag_search
+from stabledag._additive import (
+    _best_pair_move,
+    _pair_table,
+    _reachability,
+    additive_search,
+    greedy_dag_search,
+)
 from stabledag._nonlinear_scores import SplineBIC, _spline_blocks
 from stabledag.graph import is_dag
 
@@ -21,8 +27,11 @@ def _nonlinear_fork_and_collider(n=1000, seed=0):
     return np.column_stack([x0, x1, x2, x3, x4]), B
 
 
+@pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("interactions", [True, False])
-def test_rss_equals_a_direct_least_squares_fit(interactions):
+def test_rss_equals_a_direct_least_squares_fit(interactions, tables, monkeypatch):
+    if tables:
+        monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_MIN_ROWS", 0)
     X, _ = _nonlinear_fork_and_collider(n=300)
     cost = SplineBIC(X, interactions=interactions)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
@@ -41,6 +50,87 @@ def test_rss_equals_a_direct_least_squares_fit(interactions):
             m = len(parents)
             assert cost.n_params(parents) == A.shape[1] == 6 * m + interactions * m * (m - 1) // 2
         assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-6)
+
+
+def _direct_fit(X, j, parents, equal):
+    """Residual of ``j`` on its parents' spline blocks and centred pair products (lstsq)."""
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    target = X[:, j] - X[:, j].mean() if equal else Z[:, j]
+    if not parents:
+        return target
+    blocks = _spline_blocks(Z, 5)
+    columns = [blocks[p] for p in parents]
+    for a in range(len(parents)):
+        for b in range(a + 1, len(parents)):
+            product = Z[:, parents[a]] * Z[:, parents[b]]
+            columns.append((product - product.mean())[:, None])
+    A = np.hstack(columns)
+    return target - A @ np.linalg.lstsq(A, target, rcond=None)[0]
+
+
+@pytest.fixture
+def moment_tables(monkeypatch):
+    """SplineBIC solves from its moment tables whatever the number of rows."""
+    monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_MIN_ROWS", 0)
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_rss_from_the_moment_tables_equals_least_squares_in_any_order(equal, moment_tables):
+    # the regressions with products are solved from third and fourth moments kept across
+    # calls (each entry read from whichever table is kept first): one score object, many
+    # parent sets in a random order, each against a least-squares fit on the rows
+    X, _ = _nonlinear_fork_and_collider(n=400, seed=3)
+    rng = np.random.default_rng(0)
+    X = np.column_stack([X, X[:, 0] * X[:, 4] + rng.normal(size=400)]) * [1, 3, 0.5, 2, 7, 1]
+    cost = SplineBIC(X, equal_variances=equal)
+    assert cost._moments
+    sets = [
+        (j, sorted(rng.choice([i for i in range(6) if i != j], size=m, replace=False)))
+        for j in range(6)
+        for m in range(2, 6)
+    ]
+    for k in rng.permutation(len(sets)):
+        j, parents = sets[k]
+        residual = _direct_fit(X, j, [int(p) for p in parents], equal)
+        # (the score's ridge of 1e-10 moves the larger parent sets' sums by ~1e-9)
+        assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-7)
+
+
+def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch, moment_tables):
+    X, _ = _nonlinear_fork_and_collider(n=300)
+    tables = SplineBIC(X)
+    monkeypatch.setattr("stabledag._nonlinear_scores.MOMENT_ENTRIES", 0)
+    rows = SplineBIC(X)
+    assert tables._moments and not rows._moments
+    for j, parents in [(3, (0, 1, 2)), (4, (0, 1, 2, 3)), (0, (1, 2))]:
+        assert tables.rss(j, parents) == pytest.approx(rows.rss(j, parents), rel=1e-10)
+        others = [i for i in range(5) if i != j and i not in parents]
+        np.testing.assert_allclose(
+            tables.pair_scores(j, parents, others),
+            rows.pair_scores(j, parents, others),
+            rtol=1e-9,
+            atol=1e-12,
+        )
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_pair_scores_are_the_residual_covariances_of_the_products(equal, moment_tables):
+    X, _ = _nonlinear_fork_and_collider(n=400, seed=1)
+    X = X * [1, 3, 0.5, 2, 7]
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    cost = SplineBIC(X, equal_variances=equal)
+    for j, parents, candidates in [(3, [], [0, 1, 2, 4]), (3, [1], [0, 2, 4]), (4, [0, 2], [1, 3])]:
+        # the spline regression on the parents, without products (one parent has none)
+        residual = _direct_fit(X, j, parents[:1], equal) if len(parents) < 2 else None
+        if residual is None:
+            Zs = (X - X.mean(axis=0)) / X.std(axis=0)
+            target = X[:, j] - X[:, j].mean() if equal else Zs[:, j]
+            A = np.hstack([_spline_blocks(Zs, 5)[p] for p in parents])
+            residual = target - A @ np.linalg.lstsq(A, target, rcond=None)[0]
+        C = Z[:, candidates]
+        expected = np.abs((C * residual[:, None]).T @ C) / 400
+        M = cost.pair_scores(j, parents, candidates)
+        np.testing.assert_allclose(M, expected, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("equal", [False, True])
@@ -182,3 +272,43 @@ def test_pair_moves_keep_prior_knowledge():
     forbidden[0, 2] = False  # x0 -> x2 may not appear: a pair move must not add it
     G = additive_search(X, [], allowed=forbidden)
     assert not G[0, 2] and is_dag(G)
+
+
+@pytest.mark.parametrize("equal", [False, True])
+def test_best_pair_move_is_the_largest_drop_in_graph_cost(equal):
+    # brute force: every pair of each node's table, costed as a whole graph, against the
+    # vectorised choice among pairs whose parents gain nothing alone
+    X, _ = _product_child(n=600, seed=2)
+    X = np.column_stack([X, X[:, 3] * X[:, 0] + np.random.default_rng(5).normal(size=600)])
+    score = SplineBIC(X, equal_variances=equal)
+    d = X.shape[1]
+    B = np.zeros((d, d), bool)
+    B[0, 4] = B[3, 2] = True  # tables differ by node, cycles matter, charges are not zero
+    allowed = ~np.eye(d, dtype=bool)
+    R = _reachability(B)
+    base = score.graph_cost(B)
+    variances = score.graph_variances(B)
+    complexity = np.array([score.complexity(j, np.flatnonzero(B[:, j])) for j in range(d)])
+    single = np.full((d, d), -np.inf)
+    for j in range(d):
+        for i in range(d):
+            if allowed[i, j] and not B[i, j] and not R[j, i]:
+                trial = B.copy()
+                trial[i, j] = True
+                single[i, j] = base - score.graph_cost(trial)
+    pairs = [_pair_table(score, B, j, allowed) for j in range(d)]
+    expected, expected_move = -np.inf, None
+    for k, (a, b, _, _) in enumerate(pairs):
+        for x, y in zip(a, b):
+            if R[k, x] or R[k, y] or single[x, k] > 0 or single[y, k] > 0:
+                continue
+            trial = B.copy()
+            trial[[x, y], k] = True
+            value = base - score.graph_cost(trial)
+            if value > expected:
+                expected, expected_move = value, (k, (int(x), int(y)))
+    value, move = _best_pair_move(score, pairs, variances, complexity, single, R)
+    if not equal:
+        assert expected_move == (2, (0, 1))  # the product x2 = 2 x0 x1
+    assert move[:2] == expected_move
+    assert value == pytest.approx(expected, rel=1e-9)

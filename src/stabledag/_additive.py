@@ -84,15 +84,47 @@ def _pair_candidates(score, j, parents, open_parents, n_pairs):
 
 
 def _pair_table(score, B, j, allowed):
-    """``{(a, b): (variance, complexity)}`` of node ``j`` with both ``a`` and ``b`` added."""
+    """Pairs ``(a, b)`` of possible new parents of node ``j`` and ``j``'s fit with both added.
+
+    Returns four arrays: ``a``, ``b``, the residual variance and the complexity.
+    """
     parents = list(np.flatnonzero(B[:, j]))
     open_parents = np.flatnonzero(allowed[:, j] & ~B[:, j])
-    table = {}
+    rows = []
     for pair in _pair_candidates(score, j, parents, open_parents, B.shape[0]):
         trial = parents + list(pair)
         if score.is_estimable(j, trial):
-            table[pair] = (score.residual_variance(j, trial), score.complexity(j, trial))
-    return table
+            rows.append((*pair, score.residual_variance(j, trial), score.complexity(j, trial)))
+    if not rows:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0)
+    a, b, variance, complexity = zip(*rows)
+    return np.array(a), np.array(b), np.array(variance), np.array(complexity)
+
+
+def _best_pair_move(score, pairs, variances, complexity, gain, R):
+    """The pair addition of largest gain among those whose parents gain nothing alone.
+
+    ``pairs[k]`` is node ``k``'s :func:`_pair_table`. A pair qualifies when
+    neither parent has a positive single-edge gain into ``k`` and ``k``
+    reaches neither (no cycle). Returns ``(gain, (k, (a, b), variance,
+    complexity))``, the first of the largest gains in node then table order,
+    or ``(-inf, None)``.
+    """
+    nodes = np.concatenate([np.full(len(table[0]), k) for k, table in enumerate(pairs)])
+    if not nodes.size:
+        return -np.inf, None
+    a, b, var, cplx = (np.concatenate([table[i] for table in pairs]) for i in range(4))
+    ok = ~R[nodes, a] & ~R[nodes, b] & ~(gain[a, nodes] > 0) & ~(gain[b, nodes] > 0)
+    if not ok.any():
+        return -np.inf, None
+    nodes, a, b, var, cplx = nodes[ok], a[ok], b[ok], var[ok], cplx[ok]
+    rows = np.arange(nodes.size)
+    trial = np.repeat(np.asarray(variances, dtype=np.float64)[None, :], nodes.size, axis=0)
+    trial[rows, nodes] = var
+    values = score.fit_gains(variances, trial)[rows, nodes] - (cplx - complexity[nodes])
+    best = int(np.argmax(values))
+    move = (int(nodes[best]), (int(a[best]), int(b[best])), var[best], cplx[best])
+    return values[best], move
 
 
 def greedy_dag_search(score, start, allowed=None, required=None, pair_moves=True):
@@ -148,7 +180,7 @@ def greedy_dag_search(score, start, allowed=None, required=None, pair_moves=True
     complexity = np.array([score.complexity(j, np.flatnonzero(B[:, j])) for j in range(d)])
     cand_var, cand_cplx = np.ones((d, d)), np.zeros((d, d))
     usable = np.zeros((d, d), dtype=bool)
-    pairs = [{} for _ in range(d)]
+    pairs = [(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0))] * d
     for j in range(d):
         cand_var[:, j], cand_cplx[:, j], usable[:, j] = _candidate_table(score, B, j, allowed)
         if pair_moves:
@@ -160,16 +192,10 @@ def greedy_dag_search(score, start, allowed=None, required=None, pair_moves=True
         gain = np.where(open_edge, gains, -np.inf)
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
         best, move = gain[i, j], (j, (i,), cand_var[i, j], cand_cplx[i, j])
-        for k in range(d) if pair_moves else ():
-            for pair, (var, cplx) in pairs[k].items():
-                # only when neither parent gains alone; no cycle (k reaches neither)
-                if R[k, list(pair)].any() or (gain[list(pair), k] > 0).any():
-                    continue
-                trial = variances.copy()
-                trial[k] = var
-                value = score.fit_gains(variances, trial[None, :])[0, k] - (cplx - complexity[k])
-                if value > best:
-                    best, move = value, (k, pair, var, cplx)
+        if pair_moves:
+            value, pair_move = _best_pair_move(score, pairs, variances, complexity, gain, R)
+            if value > best:
+                best, move = value, pair_move
         if not best > 0:
             break
         j, added, variances[j], complexity[j] = move
