@@ -113,6 +113,24 @@ def test_rss_is_the_same_with_and_without_the_moment_tables(monkeypatch, moment_
         )
 
 
+def test_fourth_moment_tables_stop_at_their_memory_bound(monkeypatch, moment_tables):
+    # past FOURTH_ENTRIES kept entries no table is added; the regressions still equal
+    # least squares on the rows (they form their products from the rows instead)
+    X, _ = _nonlinear_fork_and_collider(n=300, seed=5)
+    d = X.shape[1]
+    monkeypatch.setattr("stabledag._nonlinear_scores.FOURTH_ENTRIES", 2 * d * d)
+    cost = SplineBIC(X)
+    for j, parents in [(4, [0, 1, 2, 3]), (3, [0, 1, 2]), (0, [1, 2, 3, 4]), (2, [0, 1, 4])]:
+        residual = _direct_fit(X, j, parents, False)
+        assert cost.rss(j, parents) == pytest.approx(residual @ residual, rel=1e-7)
+    # the bound was reached (a call may overshoot it: it needs several tables at once), and
+    # no later call adds a table
+    kept = cost._n_fourth
+    assert kept * d * d >= 2 * d * d
+    cost.rss(1, [0, 2, 3, 4])
+    assert cost._n_fourth == kept
+
+
 @pytest.mark.parametrize("equal", [False, True])
 def test_pair_scores_are_the_residual_covariances_of_the_products(equal, moment_tables):
     X, _ = _nonlinear_fork_and_collider(n=400, seed=1)

@@ -30,6 +30,11 @@ MOMENT_ENTRIES = 2**24
 # and only from this many rows: below it forming the products per call was as fast or faster
 # (measured: d = 50, n = 1000: 4 s against 6 s; n = 2000-3000 about even; more rows: tables)
 MOMENT_MIN_ROWS = 2000
+# the fourth moments are kept as d x d tables, one per pair of columns used: past this many
+# entries in all (128 MB of float64) no table is added and the regressions that would need
+# one form their product columns from the rows (d = 20 kept 136 tables, 54,400 entries;
+# without a bound d = 130 could keep up to d^4 / 2 entries, 2 GB)
+FOURTH_ENTRIES = 2**24
 _RIDGE = 1e-10  # relative to the Gram diagonal (1 for the orthonormal spline blocks)
 
 
@@ -322,7 +327,8 @@ class SplineBIC(NodeScore):
         """
         first, second = np.triu_indices(len(parents), k=1)
         A, C = np.asarray(parents)[first], np.asarray(parents)[second]
-        if not self._moments:
+        d = self._standardized.shape[1]
+        if not self._moments or self._n_fourth * d * d >= FOURTH_ENTRIES:
             Z = self._standardized
             P = Z[:, A] * Z[:, C]
             P = P - P.mean(axis=0)
