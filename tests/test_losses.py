@@ -100,3 +100,50 @@ def test_numpy_terms_equal_torch_terms():
     cycle = np.array([[0.0, 2.0], [2.0, 0.0]])
     assert _linear_numpy.logdet_acyclicity_and_grad(cycle)[0] == np.inf
     assert float(acyclicity.logdet_acyclicity_and_grad(torch.tensor(cycle))[0]) == np.inf
+
+
+def _sparse_problem(d=40, density=0.15, seed=0):
+    rng = np.random.default_rng(seed)
+    mask = rng.random((d, d)) < density
+    mask |= mask.T
+    np.fill_diagonal(mask, False)
+    X = rng.normal(size=(300, d))
+    S = X.T @ X / 300
+    W = np.where(mask, rng.normal(0, 0.3, (d, d)), 0.0)
+    return mask, S, W
+
+
+def test_sparse_support_residuals_equal_the_dense_products_and_the_pairwise_sums():
+    """At the mask's entries, ``S @ (I - W)`` and ``diag((I-W)^T S (I-W))`` as the dense
+    products give them, and the sums exactly those of the pairwise bincount they replace."""
+    from stabledag._linear_numpy import SparseSupport
+
+    mask, S, W = _sparse_problem()
+    support = SparseSupport(mask)
+    variances, SM = support.residuals(W, S)
+    M = np.eye(len(S)) - W
+    dense = S @ M
+    rows, cols = np.nonzero(mask.T)[::-1]
+    np.testing.assert_allclose(SM, dense[rows, cols], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(variances, np.einsum("ij,ij->j", dense, M), rtol=1e-12)
+    w = W[support.rows, support.cols]
+    pairs = S[support.rows[support.target], support.rows[support.source]]
+    by_bincount = np.bincount(support.target, weights=pairs * w[support.source], minlength=w.size)
+    S_entries = S[support.rows, support.cols]
+    assert np.array_equal(SM, S_entries - by_bincount)
+
+
+def test_sparse_support_reads_a_new_matrix_and_reuses_a_view_of_the_same_one():
+    from stabledag._linear_numpy import SparseSupport
+
+    mask, S, W = _sparse_problem(seed=1)
+    _, S2, _ = _sparse_problem(seed=2)
+    support = SparseSupport(mask)
+    first = support.residuals(W, S)
+    second = support.residuals(W, S2)  # another matrix of the same shape
+    M = np.eye(len(S)) - W
+    np.testing.assert_allclose(second[0], np.einsum("ij,ij->j", S2 @ M, M), rtol=1e-12)
+    again = support.residuals(W, S2[:, :])  # a new view of S2: the same values
+    assert np.array_equal(again[1], second[1])
+    back = support.residuals(W, S.copy())  # a copy of S: read again, the first values
+    assert np.array_equal(back[1], first[1])

@@ -227,3 +227,91 @@ def test_widened_starts_keep_the_best_widened_result():
     for start in starts:
         alone = admit_screened_out(score, order_search(score, start, allowed=keep), keep)
         assert score.graph_cost(found) <= score.graph_cost(alone) + 1e-6
+
+
+def test_memoised_candidate_scans_equal_brute_force_costs_across_linearisations():
+    """The scans over candidate rows (memoised in the score's shared memo) are the costs
+    of each single addition computed one by one, for every linearisation sharing the memo."""
+    S, n, _ = _moments(d=12, seed=3)
+    base = GaussianBIC(S, n, equal_variances=True)
+    row_sets = [np.array([0, 2, 5, 7, 11]), np.array([3, 5, 6]), np.array([0, 2, 5, 7, 11])]
+    for pooled in (None, 0.8, 1.3, 0.8):  # the last one again: read from the memo
+        score = base if pooled is None else base.with_pooled_variance(pooled)
+        for parents in [(), (2,), (1, 5, 9)]:
+            for rows in row_sets:  # other rows, then the first ones again (from the memo)
+                current, add, drop = score.scan(4, parents, candidates=rows)
+                assert current == pytest.approx(score.node_cost(4, parents), rel=1e-12)
+                for i, c in enumerate(rows):
+                    if c in parents:
+                        assert add[i] == np.inf
+                    else:
+                        brute = score.node_cost(4, tuple(sorted(parents + (int(c),))))
+                        assert add[i] == pytest.approx(brute, rel=1e-9)
+                for k in range(len(parents)):
+                    brute = score.node_cost(4, parents[:k] + parents[k + 1 :])
+                    assert drop[k] == pytest.approx(brute, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_widened_selector_searches_as_a_fresh_one(seed):
+    """The caches a widened selector keeps (stepwise results, the scans of the nodes whose
+    candidates did not change) give the search of a selector built afresh on the wider set."""
+    from stabledag._search import ParentSelector, _search_once
+
+    S, n, B = _moments(d=16, seed=seed, standardize=True)
+    score = GaussianBIC(S, n)
+    narrow = screen_pairs(S, n)
+    rng = np.random.default_rng(seed)
+    cut = np.triu(rng.random((16, 16)) < 0.3, 1)
+    narrow &= ~(cut | cut.T)  # drop some pairs, true edges among them
+    wide = narrow.copy()
+    extra = np.triu(rng.random((16, 16)) < 0.3, 1)
+    wide |= extra | extra.T
+    np.fill_diagonal(wide, False)
+    selector = ParentSelector(score, narrow)
+    found = _search_once(selector, np.zeros_like(B), 100)
+    widened = selector.widened(wide)
+    fresh = ParentSelector(GaussianBIC(S, n), wide)
+    assert np.array_equal(_search_once(widened, found, 100), _search_once(fresh, found, 100))
+    for node in range(16):
+        for parents in [(), tuple(np.flatnonzero(found[:, node]).tolist())]:
+            got, want = widened.candidate_scan(node, parents), fresh.candidate_scan(node, parents)
+            assert got[0] == want[0]
+            np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("equal_variances", [False, True])
+def test_multi_start_result_is_the_first_best_of_the_starts_widened_one_by_one(equal_variances):
+    """Reference: each start searched and widened on its own (fresh caches), the first of
+    the lowest score kept; the multi-start search (shared caches, a screened optimum
+    reached twice widened once) returns that graph."""
+    from stabledag._search import ParentSelector, _pooled_variance, _search_once
+
+    S, n, B = _moments(d=20, seed=6, standardize=not equal_variances)
+    keep = screen_pairs(S, n)
+    i, j = np.argwhere(B != 0)[0]
+    keep[i, j] = keep[j, i] = False  # something to admit
+    rng = np.random.default_rng(1)
+    starts = [np.zeros_like(B), B.copy(), np.zeros_like(B)]  # the empty graph twice
+    starts[2][0, 1] = 1 if not B[1, 0] else 0
+    for _ in range(2):
+        order = rng.permutation(20)
+        chain = np.zeros_like(B)
+        chain[order[:-1], order[1:]] = 1
+        starts.append(chain)
+    score = GaussianBIC(S, n, equal_variances)
+    found = multi_start_order_search(score, starts, screen=keep)
+    search = score
+    if equal_variances:
+        search = score.with_pooled_variance(_pooled_variance(score, starts[0] != 0))
+    best, best_cost = None, np.inf
+    for start in starts:
+        alone = _search_once(ParentSelector(search, keep), start != 0, 100)
+        alone = admit_screened_out(search, alone, keep)
+        cost = score.graph_cost(alone)
+        if cost < best_cost - 1e-9:
+            best, best_cost = alone, cost
+    if equal_variances:
+        best = order_search(score, best, allowed=keep)
+    best = admit_screened_out(score, best, keep)
+    assert np.array_equal(found, best)

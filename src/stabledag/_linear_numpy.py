@@ -16,6 +16,7 @@ This module knows nothing of the training loop or of the estimator.
 import math
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg import lapack
 
 from .acyclicity import DOMAIN_RTOL
@@ -85,14 +86,32 @@ class SparseSupport:
             source.append(np.tile(entries, entries.size))
         self.target = np.concatenate(target) if target else np.zeros(0, dtype=np.intp)
         self.source = np.concatenate(source) if source else np.zeros(0, dtype=np.intp)
+        # row pointers of the pairs matrix: entry (i, j) has as many pairs as column j entries
+        per_entry = np.diff(starts)[cols]
+        self.indptr = np.concatenate([[0], np.cumsum(per_entry)])
         self._moments = (None, None)
 
     def _gathered(self, S):
-        """The entries of ``S`` the products read, gathered once per ``S``."""
-        if self._moments[0] is not S:
+        """The entries of ``S`` the products read, gathered once per ``S``.
+
+        ``S`` is recognised by its memory (a new NumPy view of the same
+        tensor each epoch reads the same entries): the view gathered from
+        is kept, so that memory cannot be reused by another array meanwhile.
+        """
+        previous = self._moments[0]
+        if previous is not S and (
+            previous is None or previous.__array_interface__ != S.__array_interface__
+        ):
+            # S[i, k] for the entries (i, j) and (k, j) of one column, as a sparse matrix
+            # whose row for entry (i, j) holds S[i, k] at the entries (k, j), in the order
+            # the sums ran in before (np.bincount over target), so the sums are the same
+            size = self.rows.size
+            pairs = sparse.csr_matrix(
+                (S[self.rows[self.target], self.rows[self.source]], self.source, self.indptr),
+                shape=(size, size),
+            )
             values = (
-                # S[i, k] for the entries (i, j) and (k, j) of one column
-                S[self.rows[self.target], self.rows[self.source]],
+                pairs,
                 S[self.cols, self.rows],  # S[j, k] for (k, j) in the mask
                 S[self.rows, self.cols],  # S[i, j] at the mask
                 np.diag(S).copy(),
@@ -105,7 +124,7 @@ class SparseSupport:
         S_pairs, S_diag_row, S_entries, S_diag = self._gathered(S)
         w = W[self.rows, self.cols]
         d = self.n_nodes
-        SW = np.bincount(self.target, weights=S_pairs * w[self.source], minlength=w.size)
+        SW = S_pairs @ w
         cross = np.bincount(self.cols, weights=S_diag_row * w, minlength=d)
         quadratic = np.bincount(self.cols, weights=w * SW, minlength=d)
         return S_diag - 2.0 * cross + quadratic, S_entries - SW

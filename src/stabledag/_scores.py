@@ -93,6 +93,15 @@ def _size(value):
     return 32
 
 
+def _key_bytes(part):
+    """Rough bytes of one part of a memo key beyond the key tuple itself."""
+    if isinstance(part, tuple):
+        return 8 * len(part)
+    if isinstance(part, bytes):
+        return 33 + len(part)
+    return 0
+
+
 class _Memo(dict):
     """A dict that forgets its oldest entries when they hold more than ``budget`` bytes."""
 
@@ -103,7 +112,7 @@ class _Memo(dict):
         self._sizes = {}
 
     def put(self, key, value):
-        size = _size(value) + 64 + sum(8 * len(k) for k in key if isinstance(k, tuple))
+        size = _size(value) + 64 + sum(_key_bytes(k) for k in key)
         self[key] = value
         self._sizes[key] = size
         self.nbytes += size
@@ -536,22 +545,17 @@ class GaussianBIC(NodeScore):
 
     def _scan_rows(self, node, parents, rows):
         """:meth:`scan` over every node (``rows`` None) or over the sorted nodes ``rows``."""
-        S = self.S
         variance, beta, inverse = self.regression(node, parents)
         charge = self._charge(node, parents)
         current = float(self._costs(variance, charge))
         if rows is None:
-            diag, S_node = np.diag(S), S[:, node]
+            gains = self._gains(node, parents, None, beta, inverse)
         else:
-            diag, S_node = S[rows, rows], S[rows, node]
-        if parents:
-            idx = np.array(parents)
-            S_cP = S[:, idx] if rows is None else S[rows[:, None], idx]
-            r = S_node - S_cP @ beta
-            q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
-        else:
-            r, q = S_node, diag.copy()
-        gains = _variance_gains(r, q)
+            # Over candidate rows the gains are memoised here, in the memo the linearisations
+            # share: the searches of the equal-variance rounds and of the screen's widenings
+            # (each with selectors of their own) ask for the same ones again.
+            key = ("gains", int(node), parents, rows.tobytes())
+            gains = self._cached(key, lambda: self._gains(node, parents, rows, beta, inverse))
         if self.charges is None:
             add_costs = self._costs(variance - gains, self.penalty * (len(parents) + 1))
         else:
@@ -573,6 +577,22 @@ class GaussianBIC(NodeScore):
                 less = charge - self.charges[list(parents), node]
             drop_costs = self._costs(variance + beta**2 / inv_diag, less)
         return current, add_costs, drop_costs
+
+    def _gains(self, node, parents, rows, beta, inverse):
+        """Decrease of ``node``'s residual variance by adding each of ``rows`` (None: all)."""
+        S = self.S
+        if rows is None:
+            diag, S_node = np.diag(S), S[:, node]
+        else:
+            diag, S_node = S[rows, rows], S[rows, node]
+        if parents:
+            idx = np.array(parents)
+            S_cP = S[:, idx] if rows is None else S[rows[:, None], idx]
+            r = S_node - S_cP @ beta
+            q = diag - np.einsum("ij,jk,ik->i", S_cP, inverse, S_cP)
+        else:
+            r, q = S_node, diag.copy()
+        return _variance_gains(r, q)
 
     def lower_bounds(self, node, order):
         """A lower bound on the cost of ``node`` with parents among ``order[:pos]``, every ``pos``.

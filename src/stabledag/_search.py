@@ -138,6 +138,31 @@ class ParentSelector:
             self._remember(self.scans, key, found, self.scan_entries)
         return found
 
+    def widened(self, allowed):
+        """A selector for ``allowed`` (which contains this one's) that keeps what still holds.
+
+        The stepwise results stay valid (each is keyed by the candidates it chose among, not
+        by the node's allowed set), and so do the scans of the nodes whose allowed parents
+        did not change. The score and required edges are this selector's.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stabledag._scores import GaussianBIC
+        >>> from stabledag._search import ParentSelector
+        >>> S = np.eye(3)
+        >>> none = np.zeros((3, 3), dtype=bool)
+        >>> wide = ParentSelector(GaussianBIC(S, 500), none).widened(~np.eye(3, dtype=bool))
+        >>> wide.candidates is None
+        True
+        """
+        new = ParentSelector(self.score, allowed, self.required)
+        new.cache = dict(self.cache)
+        if self.candidates is not None and new.candidates is not None:
+            same = [np.array_equal(a, b) for a, b in zip(self.candidates, new.candidates)]
+            new.scans = {key: value for key, value in self.scans.items() if same[key[0]]}
+        return new
+
     def lower_bounds(self, node, order):
         """Lower bounds on ``node``'s cost with parents among ``order[:pos]``, every ``pos``.
 
@@ -291,7 +316,7 @@ def multi_start_order_search(
     if score.equal_variances:  # one linearisation point for all starts: their caches are shared
         search_score = score.with_pooled_variance(_pooled_variance(score, starts[0]))
     selector = ParentSelector(search_score, searched, required)
-    best, best_cost, seen = None, math.inf, set()
+    best, best_cost, seen, optima = None, math.inf, set(), set()
     for start in starts:
         key = np.packbits(start).tobytes()
         if key in seen:
@@ -299,18 +324,26 @@ def multi_start_order_search(
         seen.add(key)
         found = _search_once(selector, start, max_passes)
         if screen is not None:
+            # Starts that reach the same screened optimum widen to the same graph (the
+            # widening is deterministic): widened once, it could not win a second time.
+            key = np.packbits(found != 0).tobytes()
+            if key in optima:
+                continue
+            optima.add(key)
             # Each start's screened optimum is widened before the starts are compared: the
             # search within a screen stops at worse local optima than the unscreened one,
             # and the admitted edges lead it out (a start that loses before widening may
             # win after it: tests/test_screen.py).
-            found = admit_screened_out(search_score, found, searched, allowed, required, max_passes)
+            found = admit_screened_out(
+                search_score, found, searched, allowed, required, max_passes, selector
+            )
         cost = score.graph_cost(found)
         if cost < best_cost - 1e-9:
             best, best_cost = found, cost
     if score.equal_variances:
         best = order_search(score, best, max_passes, allowed=searched, required=required)
     if screen is not None:
-        best = admit_screened_out(score, best, searched, allowed, required, max_passes)
+        best = admit_screened_out(score, best, searched, allowed, required, max_passes, selector)
     return best
 
 
@@ -367,7 +400,9 @@ def improving_additions(score, B, outside):
     return found
 
 
-def admit_screened_out(score, B, searched, allowed=None, required=None, max_passes=100):
+def admit_screened_out(
+    score, B, searched, allowed=None, required=None, max_passes=100, selector=None
+):
     """Widen a screened search until no edge from outside its screen lowers the score.
 
     The additions from outside ``searched`` (but allowed) that alone lower
@@ -386,6 +421,9 @@ def admit_screened_out(score, B, searched, allowed=None, required=None, max_pass
     allowed, required : ndarray of bool, shape (d, d), optional
         Prior knowledge (see :func:`order_search`).
     max_passes : int, default=100
+    selector : ParentSelector, optional
+        The screened search's selector (its score ``score`` and allowed edges
+        ``searched``), whose caches the widened searches reuse.
 
     Returns
     -------
@@ -410,7 +448,14 @@ def admit_screened_out(score, B, searched, allowed=None, required=None, max_pass
         if not extra.any():
             break
         searched |= (extra | extra.T) & prior
-        B = order_search(score, B, max_passes, allowed=searched, required=required)
+        if score.equal_variances:
+            B = order_search(score, B, max_passes, allowed=searched, required=required)
+        else:  # one score throughout: the selector's caches carry over (the same search)
+            if selector is None or selector.score is not score:
+                selector = ParentSelector(score, searched, required)
+            else:
+                selector = selector.widened(searched)
+            B = _search_once(selector, B, max_passes)
     return B
 
 
