@@ -156,10 +156,10 @@ def parse_args(argv=None):
         help="stabledag without its ablation variants (the default runs them: extra searches)",
     )
     ap.add_argument(
-        "--batch-per-method",
+        "--batch-per-env",
         action="store_true",
-        help="one worker process per method for all datasets up to d = 20 (fewer imports; "
-        "run_all.py --quick uses it); default: one per method and setting",
+        help="one worker process per Python environment for all methods and datasets up to "
+        "d = 20 (fewer imports; run_all.py --quick uses it); default: one per method and setting",
     )
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default=None, help="results file suffix (default: the mode)")
@@ -394,14 +394,13 @@ def edge_list(B):
     return np.argwhere(_metrics.binary(B)).tolist()
 
 
-def make_batches(
-    datasets, methods, max_d_per_setting=20, scales=None, max_d=None, per_method=False
-):
+def make_batches(datasets, methods, max_d_per_setting=20, scales=None, max_d=None, per_env=False):
     """Worker batches, slowest first: for each method, one batch per setting (its seeds
     x scales) up to ``max_d_per_setting`` nodes, one batch per dataset above (long
     fits gain little from sharing a process and would make one long queue).
-    ``max_d``: {method: largest d it runs on}. ``per_method``: one batch per method for all
-    the datasets up to ``max_d_per_setting`` nodes (each worker pays its imports once)."""
+    ``max_d``: {method: largest d it runs on}. ``per_env``: one batch per Python environment
+    for every method and dataset up to ``max_d_per_setting`` nodes (each worker pays its
+    imports once; a batch's tasks name their own method)."""
     batches = []
     max_d = max_d or {}
     for method in methods:
@@ -410,7 +409,7 @@ def make_batches(
             if ds["d"] > max_d.get(method, ds["d"]):
                 continue
             small = ds["d"] <= max_d_per_setting
-            key = ("all" if per_method else ds["setting"]) if small else ds["name"]
+            key = ("all" if per_env else ds["setting"]) if small else ds["name"]
             groups.setdefault(key, []).append(ds)
         for key, group in groups.items():
             own = scales(method) if scales else ("raw", "std")
@@ -418,6 +417,16 @@ def make_batches(
             size = group[0]["d"] ** 2 * max(1.0, group[0]["n"] / 1000) ** 0.5
             cost = len(tasks) * size * COST.get(method, 1)
             batches.append((cost, method, key, tasks))
+    if per_env:  # the "all" batches of one environment become one
+        merged, rest = {}, []
+        for batch in batches:
+            if batch[2] != "all":
+                rest.append(batch)
+                continue
+            env = METHOD_ENV[batch[1]][0]
+            cost, method, _, tasks = merged.get(env, (0.0, batch[1], "all", []))
+            merged[env] = (cost + batch[0], method, "all", tasks + batch[3])
+        batches = rest + [(c, m, f"all_{env}", t) for env, (c, m, _, t) in merged.items()]
     batches.sort(key=lambda b: -b[0])
     return [b[1:] for b in batches]
 
@@ -432,7 +441,7 @@ def run_batch(batch, workdir, pythons, env, timeout, report):
             "method": m,
             "data": ds["path"],
             "scale": s,
-            "out": "{}.{}.{}.json".format(stem, ds["name"], s),
+            "out": os.path.join(workdir, f"{m}.{safe}.{ds['name']}.{s}.json"),
         }
         for ds, m, s in tasks
     ]
@@ -495,7 +504,7 @@ def run_all(datasets, args, src):
                     args.methods,
                     scales=lambda m: method_scales(args, m),
                     max_d=args.max_d,
-                    per_method=args.batch_per_method,
+                    per_env=args.batch_per_env,
                 )
             ]
             for fut in futs:

@@ -60,7 +60,7 @@ OTHER_SCALES = "std,stabledag_ev:raw"
 D50 = "stabledag,boss,grasp,ges_ebic,ges,pc,dagma_linear,r2sortnregress"
 LARGE_N = "stabledag,boss,grasp,ges_ebic,pc,dagma_linear,direct_lingam,r2sortnregress"
 # quick mode: two evaluation seeds, d = 10, without the plain-BIC GES and GOLEM-NV (the
-# slowest, and the fairer GES (EBIC) is there); accuracy steps pass --batch-per-method
+# slowest, and the fairer GES (EBIC) is there); accuracy steps pass --batch-per-env
 QUICK_SEEDS = "1000,1001"
 QUICK_MAIN = MAIN.replace("golem_nv,", "").replace("ges,", "")
 GAMMAS = "stabledag,stabledag_gamma0,stabledag_gamma05,stabledag_gamma15,stabledag_gamma2"
@@ -326,7 +326,7 @@ def command(step, args):
     if step["script"] in ("accuracy.py", "validate_anchors.py"):
         cmd += ["--jobs", str(args.jobs)]
     if args.quick and step["script"] == "accuracy.py":
-        cmd.append("--batch-per-method")
+        cmd.append("--batch-per-env")
     return cmd
 
 
