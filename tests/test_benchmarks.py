@@ -175,6 +175,40 @@ def test_stabledag_ablations_run_on_the_package_and_find_a_collider():
             assert _metrics.class_scores(B, G, False)["shd_cpdag"] == 0, name
 
 
+def test_stabledag_is_timed_apart_from_its_ablation_variants():
+    """A fit's seconds are its own: the ablation variants run in the same call are not in them.
+
+    Reference: the variants' own CPU seconds, measured one by one in the same call; the
+    call's CPU (``call_cpu_seconds``) must hold the fit's plus all of them. Fails when the
+    whole call is reported as the fit's time (the bug of the earlier tables).
+    """
+    peers = pytest.importorskip("peers")
+    pytest.importorskip("torch")
+    X, _, _ = _data.make_dataset("ER", 2, 8, 500, 0)
+    rec = peers.run("stabledag", X)
+    variants = sum(v["fit_cpu_seconds"] for v in rec["variants"].values())
+    assert rec["call_cpu_seconds"] >= rec["fit_cpu_seconds"] + variants - 0.05
+    assert 0 < rec["fit_cpu_seconds"] < rec["call_cpu_seconds"] - 0.5 * variants
+    assert "own_time" not in rec
+
+
+def test_own_seconds_corrects_records_timed_with_their_variants():
+    accuracy = pytest.importorskip("accuracy")
+    base = {"dataset": "a", "scale": "std", "status": "ok"}
+    runs = [
+        dict(base, method="stabledag", fit_seconds=5.0, fit_cpu_seconds=4.0),
+        dict(base, method="stabledag[cont_only]", fit_seconds=1.0, fit_cpu_seconds=0.5),
+        dict(base, method="stabledag[search_empty]", fit_seconds=0.5, fit_cpu_seconds=None),
+        dict(base, method="pc", fit_seconds=2.0, fit_cpu_seconds=2.0),
+        dict(base, method="stabledag", dataset="b", fit_seconds=3.0, fit_cpu_seconds=3.0),
+    ]
+    assert accuracy.own_seconds(runs) == 1
+    assert runs[0]["fit_seconds"] == 3.5 and runs[0]["fit_cpu_seconds"] == 3.5
+    assert runs[0]["call_seconds"] == 5.0 and runs[0]["call_cpu_seconds"] == 4.0
+    assert runs[3]["fit_seconds"] == 2.0 and runs[4]["fit_cpu_seconds"] == 3.0
+    assert accuracy.own_seconds(runs) == 0  # corrected once only
+
+
 def test_readme_tables_cells_are_medians_and_quantiles_of_the_runs(tmp_path):
     """The README's cells against numpy's median and 10/90% quantiles of made-up runs."""
     readme_tables = pytest.importorskip("readme_tables")
