@@ -119,7 +119,7 @@ def test_learning_rate_never_reduced(sachs, params):
 def test_learning_rate_check_ignores_a_budget_cut(sachs_est):
     est = copy.deepcopy(sachs_est)
     est.history_ = [dict(r, lr=est.learning_rate, stage=0) for r in est.history_]
-    est.max_epochs = len(est.history_)  # one stage that ran out of epochs never went flat
+    est.max_epochs = est.max_epochs_ = len(est.history_)  # ran out of epochs, never went flat
     assert _messages(est) == []
 
 
@@ -177,7 +177,7 @@ def test_a_stall_that_still_fell_is_not_called_no_lower(sachs_est):
 
 def test_a_budget_cut_asks_for_more_epochs(sachs_est):
     est = _with_stage_ends(sachs_est, [1e-1, 1e-2, 1e-3])
-    est.max_epochs = 30
+    est.max_epochs = est.max_epochs_ = 30
     (message,) = _messages(est, ConvergenceWarning)
     assert "30 of max_epochs=30 epochs. Raise max_epochs." in message
 

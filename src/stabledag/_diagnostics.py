@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .exceptions import DiagnosticWarning
+from .models import DEFAULT_MAX_EPOCHS
 
 __all__ = ["diagnose", "emit", "summarize"]
 
@@ -151,6 +152,11 @@ def _check_convergence(est, params, history, result):
         )
     if est.converged_:
         return None
+    if est.get_params()["max_epochs"] == "auto" and history[-1]["epoch"] >= params["max_epochs"]:
+        # the model's own short budget (ModelPlugin.epoch_budget): the continuous fit only
+        # starts the order search there, which returns a DAG; more epochs are not the fix
+        if params["max_epochs"] < DEFAULT_MAX_EPOCHS:
+            return None
     h = result.training.h if result is not None else history[-1]["h"]
     head = f"h(W) = {h:.2e} did not reach h_tol={params['h_tol']:g}"
     tail = (
@@ -248,6 +254,8 @@ def diagnose(estimator, result=None, input_problems=False):
     if not history:
         return []
     params = estimator.get_params()
+    # the budget the fit had ("auto" resolved by the model)
+    params["max_epochs"] = getattr(estimator, "max_epochs_", params["max_epochs"])
     found = []
     if input_problems:
         return []  # degenerate data make every training symptom; their finding says so

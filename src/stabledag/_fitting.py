@@ -34,11 +34,15 @@ class FitResult:
         Threshold, weights, noise variances and model parameters of the DAG.
     ran_out_in : str or None
         Where ``max_time`` ran out (``"training"`` or ``"graph selection"``).
+    max_epochs : int or None
+        The epoch budget the fit had (``max_epochs``, ``"auto"`` resolved by
+        the model's :meth:`~stabledag.models.ModelPlugin.epoch_budget`).
     """
 
     training: TrainingResult
     graph: FittedGraph
     ran_out_in: str | None = None
+    max_epochs: int | None = None
 
 
 def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoch=None):
@@ -69,6 +73,8 @@ def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoc
         If training returned non-finite weights.
     """
     budget = TimeBudget(params["max_time"])
+    # "auto" means what the model says for this many variables; everything below sees an int
+    params = {**params, "max_epochs": plugin.epoch_budget(stats.Z.shape[1], params)}
     config = TrainingConfig.from_params(params)
     ctx = FitContext(params, allowed, required, device, seed, on_epoch, budget)
     training, module = plugin.train(stats, config, ctx)
@@ -81,4 +87,4 @@ def fit_model(plugin, stats, params, *, allowed, required, device, seed, on_epoc
         )
     refine = bool(params["refine"]) and not training.timed_out
     graph = plugin.select_graph(training.weights, module, stats, config, ctx, refine=refine)
-    return FitResult(training, graph, budget.ran_out_in)
+    return FitResult(training, graph, budget.ran_out_in, params["max_epochs"])

@@ -26,7 +26,7 @@ __all__ = [
 
 _NON_NEGATIVE = ("lambda_sparse", "lambda_disen", "weight_decay", "tol", "h_tol")
 _POSITIVE = ("lambda_recon", "lambda_acyclic", "learning_rate", "max_grad_norm", "edge_penalty")
-_COUNTS = ("max_epochs", "steps_per_epoch", "n_iter_no_change", "n_stages")
+_COUNTS = ("steps_per_epoch", "n_iter_no_change", "n_stages")
 _FLAGS = ("equal_variances", "standardize", "refine")
 
 
@@ -64,6 +64,11 @@ def check_params(params):
     check_number("validation_fraction", params["validation_fraction"], 0.0, 0.5)
     for name in _COUNTS:
         check_number(name, params[name], 1, integer=True)
+    epochs = params["max_epochs"]
+    if not (isinstance(epochs, str) and epochs == "auto"):
+        if isinstance(epochs, str):
+            raise ValueError(f"max_epochs must be 'auto' or a positive integer, got {epochs!r}.")
+        check_number("max_epochs", epochs, 1, integer=True)
     check_number("lr_patience", params["lr_patience"], 0, integer=True)
     check_number("verbose", params["verbose"], 0, integer=True)
     for name in _FLAGS:

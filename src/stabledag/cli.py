@@ -74,6 +74,18 @@ def _threshold(text):
     return value
 
 
+def _epochs(text):
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or an integer >= 1, got {text!r}")
+    return value
+
+
 def _separator(text):
     text = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(text, text)
     if len(text) != 1 or text in '"\r\n':
@@ -185,10 +197,10 @@ def _model_options(add, defaults):
     )
     add(
         "--max-epochs",
-        type=int,
+        type=_epochs,
         default=defaults["max_epochs"],
         metavar="N",
-        help="epoch budget (default: %(default)s)",
+        help="epoch budget, or auto (see StableDAGLearner; default: %(default)s)",
     )
 
 
@@ -646,7 +658,8 @@ def _table(X, names):
 
 def _fit(est, X, names, progress, source):
     """Fit; warnings become ``stabledag: warning:`` lines, fit errors an ``_InputError``."""
-    bar = _progress_bar(est.max_epochs, progress)
+    total = None if est.max_epochs == "auto" else est.max_epochs  # auto: known after the fit
+    bar = _progress_bar(total, progress)
     on_epoch = None if bar is None else (lambda record: _advance(bar, record))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

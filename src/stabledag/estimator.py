@@ -133,8 +133,15 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ``ReduceLROnPlateau`` multiplier.
     lr_patience : int, default=3
         Epochs without validation improvement before the learning rate is cut.
-    max_epochs : int, default=5000
-        Budget of epochs over all stages.
+    max_epochs : int or "auto", default="auto"
+        Budget of epochs over all stages. ``"auto"`` is 5000 (each stage
+        stops early, so the budget is rarely reached), except with the
+        linear model in the equal-variance mode when the candidate screen
+        is on and ``refine=True`` (by default from 200 variables): there the
+        order search starts from its own equal-variance order, the
+        continuous fit gives its second start, and 100 epochs are enough for
+        that (see the user guide's page on large graphs). The budget a fit
+        had is ``max_epochs_``.
     max_time : float or None, default=None
         Budget of training time in seconds, checked after every epoch. When
         it runs out, training stops with a ``ConvergenceWarning`` naming
@@ -299,6 +306,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         ``threshold``, ``time``.
     n_iter_ : int
         Epochs run.
+    max_epochs_ : int
+        The epoch budget the fit had (``max_epochs``, ``"auto"`` resolved).
     converged_ : bool
         Whether ``h(W) <= h_tol`` at the end.
     node_names_ : ndarray of str
@@ -377,7 +386,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         max_grad_norm=1.0,
         lr_factor=0.5,
         lr_patience=3,
-        max_epochs=5000,
+        max_epochs="auto",
         max_time=None,
         steps_per_epoch=10,
         validation_fraction=0.1,
@@ -672,6 +681,7 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         self.noise_var_ = graph.noise_var
         self.model_params_ = graph.params
         self.history_, self.n_iter_ = training.history, training.n_iter
+        self.max_epochs_ = fit.max_epochs
         self.converged_ = training.converged
         return fit, findings
 

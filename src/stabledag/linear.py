@@ -18,7 +18,12 @@ from . import graph as _graph
 from ._orient import orient_by_dependence
 from ._scores import MEMO_BUDGET, GaussianBIC, ols_weights
 from ._screen import screen_pairs
-from ._search import CACHE_ENTRIES, SCAN_CACHE_BYTES, multi_start_order_search
+from ._search import (
+    CACHE_ENTRIES,
+    SCAN_CACHE_BYTES,
+    equal_variance_order,
+    multi_start_order_search,
+)
 from ._selection import thresholded_dag
 from ._training import data_tensors, train
 from .losses import gaussian_nll, gaussian_nll_and_grad, squared_loss, squared_loss_and_grad
@@ -51,14 +56,28 @@ REFINE_STARTS = (0.05, 0.1, 0.2, 0.3, 0.5)
 # with d: RANDOM_STARTS up to d = 20, then RANDOM_STARTS_NODES // d (none past d = 160).
 RANDOM_STARTS = 8
 RANDOM_STARTS_NODES = 160
+#: ``max_epochs="auto"`` where the equal-variance order leads the screened search
+#: (:meth:`LinearModel.epoch_budget`): chosen on the design seeds 0-1 at d = 300.
+ORDER_START_EPOCHS = 100
+
+
+def _chain_start(order, required, allowed):
+    """A start for the order search that encodes ``order`` (a chain through it).
+
+    Chain links the prior forbids are left out and the required edges added: the
+    order alone is what the search starts from (it re-chooses every parent set).
+    """
+    d = len(order)
+    chain = np.zeros((d, d), dtype=int)
+    chain[np.asarray(order[:-1], dtype=np.intp), np.asarray(order[1:], dtype=np.intp)] = 1
+    return (chain & allowed) | required
 
 
 def _random_order_starts(d, count, seed, required, allowed):
     """``count`` chains through random causal orders (from ``seed``) that respect the prior.
 
     Each order is a topological order of the required edges that breaks ties by a
-    random rank, so required parents always come first; chain links the prior forbids
-    are left out (the order alone is what the search starts from).
+    random rank, so required parents always come first (see :func:`_chain_start`).
     """
     rng = np.random.default_rng([seed, 1])
     starts = []
@@ -75,9 +94,7 @@ def _random_order_starts(d, count, seed, required, allowed):
                 waiting[child] -= 1
                 if waiting[child] == 0:
                     ready.add(int(child))
-        chain = np.zeros((d, d), dtype=int)
-        chain[np.asarray(order[:-1]), np.asarray(order[1:])] = 1
-        starts.append((chain & allowed) | required)
+        starts.append(_chain_start(order, required, allowed))
     return starts
 
 
@@ -317,7 +334,12 @@ class LinearModel(ModelPlugin):
     DAGs of that threshold and of :data:`REFINE_STARTS`, from the empty graph
     and from :data:`RANDOM_STARTS` random causal orders (fewer past 20
     variables, none past 160: they cost as much as the rest; the lowest-score
-    result wins), then, with ``lambda_disen > 0``, the orientation of
+    result wins); with ``equal_variances=True`` also from the top-down
+    equal-variance order (:func:`~stabledag._search.equal_variance_order`),
+    and, when the candidate screen is on, from that order and the selected
+    threshold's DAG only (with ``max_epochs="auto"`` training then stops at
+    :data:`ORDER_START_EPOCHS`: :meth:`epoch_budget`); then, with
+    ``lambda_disen > 0``, the orientation of
     covered edges by residual dependence; least-squares weights on the
     result.
 
@@ -335,10 +357,43 @@ class LinearModel(ModelPlugin):
     empty_start = True
     #: How many random causal orders start it too (drawn from ``random_state``).
     random_starts = RANDOM_STARTS
+    #: Whether, with ``equal_variances=True``, the top-down equal-variance order starts it too.
+    order_start = True
     #: ``adjacency`` holds the SEM's direct effects: total effects, IDA and intervals apply.
     linear_effects = True
     #: Learns from the statistics stage's moments (rows only with ``lambda_disen > 0``).
     moment_based = True
+
+    def epoch_budget(self, n_features, params):
+        """``max_epochs``; ``"auto"`` is :data:`ORDER_START_EPOCHS` where the order start leads.
+
+        That is the equal-variance mode with the candidate screen on and
+        ``refine=True``: the order search starts from the top-down
+        equal-variance order and from the continuous fit's selected cut
+        only, and a longer fit did not change the searched graph (design
+        seeds; see the user guide's page on large graphs) while its cost
+        grows as ``d**3`` an epoch. Elsewhere 5000, as in the base class.
+
+        Examples
+        --------
+        >>> from stabledag import StableDAGLearner
+        >>> from stabledag.models import get_model
+        >>> params = StableDAGLearner(standardize=False, equal_variances=True).get_params()
+        >>> get_model("linear").epoch_budget(500, params), get_model("linear").epoch_budget(50, params)
+        (100, 5000)
+        """
+        if params.get("max_epochs", "auto") == "auto" and self._order_leads(params, n_features):
+            return ORDER_START_EPOCHS
+        return super().epoch_budget(n_features, params)
+
+    def _order_leads(self, params, d):
+        """Whether the screened equal-variance search starts from the order and one cut only."""
+        return (
+            self.order_start
+            and bool(params.get("equal_variances"))
+            and bool(params.get("refine", True))
+            and screen_active(params, d)
+        )
 
     def memory_bytes(self, n_samples, n_features, params):
         """:func:`~stabledag.models.linear_memory_bytes`, plus the search's caches with ``refine``.
@@ -480,11 +535,19 @@ class LinearModel(ModelPlugin):
             if self.empty_start:
                 starts.append(required.astype(int))  # the empty graph (plus required edges)
             d = len(weights)
-            count = min(self.random_starts, RANDOM_STARTS_NODES // d)
-            starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
             screen = None
             if screen_active(params, d):  # the pairs training could use
                 screen = module.mask.detach().cpu().numpy() != 0
+            if self.order_start and params["equal_variances"]:
+                # the equal-variance mode's own top-down order (consistent under its assumption)
+                order = equal_variance_order(S, screen, required)
+                order_start = _chain_start(order, required, ctx.allowed)
+                if self._order_leads(params, d):  # the selected cut and the order (see above)
+                    starts = starts[:1]
+                starts.append(order_start)
+            if not self._order_leads(params, d):
+                count = min(self.random_starts, RANDOM_STARTS_NODES // d)
+                starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
             B = multi_start_order_search(
                 score, starts, allowed=ctx.allowed, required=required, screen=screen
             )

@@ -219,6 +219,10 @@ class FittedGraph:
     params: dict = field(default_factory=dict)
 
 
+#: What ``max_epochs="auto"`` means unless a model says otherwise (:meth:`ModelPlugin.epoch_budget`).
+DEFAULT_MAX_EPOCHS = 5000
+
+
 class ModelPlugin:
     """Base class of the model plug-ins: train, select a graph, predict.
 
@@ -362,6 +366,34 @@ class ModelPlugin:
         params : dict
             The estimator's ``get_params()``.
         """
+
+    def epoch_budget(self, n_features, params):
+        """The epoch budget of a fit: ``max_epochs``, or what ``"auto"`` means here.
+
+        The base class reads ``max_epochs="auto"`` as :data:`DEFAULT_MAX_EPOCHS`
+        (the budget is rarely reached: each stage of the schedule stops early).
+
+        Parameters
+        ----------
+        n_features : int
+            Number of variables.
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from stabledag.models import ModelPlugin
+        >>> ModelPlugin().epoch_budget(10, {"max_epochs": "auto"})
+        5000
+        >>> ModelPlugin().epoch_budget(10, {"max_epochs": 40})
+        40
+        """
+        budget = params.get("max_epochs", "auto")
+        return DEFAULT_MAX_EPOCHS if isinstance(budget, str) else int(budget)
 
     def memory_bytes(self, n_samples, n_features, params):
         """Bytes a fit will allocate at its peak (an estimate).
