@@ -379,7 +379,8 @@ class LinearModel(ModelPlugin):
         >>> from stabledag import StableDAGLearner
         >>> from stabledag.models import get_model
         >>> params = StableDAGLearner(standardize=False, equal_variances=True).get_params()
-        >>> get_model("linear").epoch_budget(500, params), get_model("linear").epoch_budget(50, params)
+        >>> model = get_model("linear")
+        >>> model.epoch_budget(500, params), model.epoch_budget(50, params)
         (100, 5000)
         """
         if params.get("max_epochs", "auto") == "auto" and self._order_leads(params, n_features):

@@ -219,7 +219,8 @@ class FittedGraph:
     params: dict = field(default_factory=dict)
 
 
-#: What ``max_epochs="auto"`` means unless a model says otherwise (:meth:`ModelPlugin.epoch_budget`).
+#: What ``max_epochs="auto"`` means unless a model says otherwise
+#: (:meth:`ModelPlugin.epoch_budget`).
 DEFAULT_MAX_EPOCHS = 5000
 
 
