@@ -500,6 +500,11 @@ def admit_screened_out(
     directions), and :func:`order_search` resumes from ``B`` within it; this
     repeats until there is none. The result is a DAG the order search within
     ``searched`` cannot improve and that no single screened-out edge improves.
+    An equal-variance score is searched in rounds that re-estimate its pooled
+    variance (:func:`order_search`) unless it is already linearised at a
+    fixed one (``with_pooled_variance``), as for each start of
+    :func:`multi_start_order_search`: that score is searched like a
+    decomposable one, its selector's caches carried over.
 
     Parameters
     ----------
@@ -533,12 +538,16 @@ def admit_screened_out(
     prior = ~np.eye(d, dtype=bool) if allowed is None else np.asarray(allowed, bool)
     searched = np.asarray(searched, dtype=bool).copy()
     B = (np.asarray(B) != 0).astype(int)
+    # An equal-variance score not yet linearised is searched in rounds that re-estimate the
+    # pooled variance; one linearised at a fixed pooled variance (the starts of
+    # multi_start_order_search) is decomposable, like the unit-free score.
+    rounds = score.equal_variances and getattr(score, "pooled_variance", None) is None
     for _ in range(_MAX_WIDENINGS):
         extra = improving_additions(score, B, prior & ~searched)
         if not extra.any():
             break
         searched |= (extra | extra.T) & prior
-        if score.equal_variances:
+        if rounds:
             B = order_search(score, B, max_passes, allowed=searched, required=required)
         else:  # one score throughout: the selector's caches carry over (the same search)
             if selector is None or selector.score is not score:
