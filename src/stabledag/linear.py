@@ -374,6 +374,17 @@ class LinearModel(ModelPlugin):
         seeds; see the user guide's page on large graphs) while its cost
         grows as ``d**3`` an epoch. Elsewhere 5000, as in the base class.
 
+        Parameters
+        ----------
+        n_features : int
+            Number of variables.
+        params : dict
+            The estimator's ``get_params()``.
+
+        Returns
+        -------
+        int
+
         Examples
         --------
         >>> from stabledag import StableDAGLearner
