@@ -162,3 +162,28 @@ def test_cli_accepts_auto_and_counts(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli_main(["fit", str(path), "--max-epochs", "lots", "--out", str(tmp_path / "o")])
     assert "expected 'auto' or an integer >= 1" in capsys.readouterr().err
+
+
+def test_widening_keeps_a_linearised_equal_variance_score(monkeypatch):
+    """Regression (issue 21): each start's widening re-searched the whole graph in rounds
+    that re-estimated the pooled variance (907 CPU s at d = 1000); a score already
+    linearised at a fixed pooled variance is now widened like a decomposable one."""
+    from stabledag import _search
+    from stabledag._scores import GaussianBIC
+
+    X, B = _ev_data(20, 9)
+    S = np.cov(X, rowvar=False)
+    truth = B != 0
+    searched = truth | truth.T
+    i, j = np.argwhere(truth)[0]
+    searched[i, j] = searched[j, i] = False  # a true edge the screen dropped
+    score = GaussianBIC(S, len(X), True)
+    start = truth & searched
+    rounds = []
+    real = _search.order_search
+    monkeypatch.setattr(_search, "order_search", lambda *a, **k: rounds.append(1) or real(*a, **k))
+    linearised = score.with_pooled_variance(float(np.mean(score.graph_variances(start))))
+    widened = _search.admit_screened_out(linearised, start, searched)
+    assert rounds == [] and widened[i, j] == 1  # the dropped edge is admitted, no rounds
+    widened = _search.admit_screened_out(score, start, searched)
+    assert len(rounds) >= 1 and widened[i, j] == 1  # the unlinearised score: in rounds
