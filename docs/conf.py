@@ -66,7 +66,7 @@ numpydoc_validation_exclude = {
     # the built-in models' overrides of the plug-in protocol: documented (and rendered, by
     # docstring inheritance) on stabledag.models.ModelPlugin; their classes say what differs
     r"^stabledag\.(linear\.LinearModel|mlp\.MLPModel)\.(build|train|select_graph|predict"
-    r"|memory_bytes)$",
+    r"|memory_bytes|epoch_budget)$",
 }
 
 

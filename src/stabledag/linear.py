@@ -374,17 +374,6 @@ class LinearModel(ModelPlugin):
         seeds; see the user guide's page on large graphs) while its cost
         grows as ``d**3`` an epoch. Elsewhere 5000, as in the base class.
 
-        Parameters
-        ----------
-        n_features : int
-            Number of variables.
-        params : dict
-            The estimator's ``get_params()``.
-
-        Returns
-        -------
-        int
-
         Examples
         --------
         >>> from stabledag import StableDAGLearner
@@ -550,14 +539,15 @@ class LinearModel(ModelPlugin):
             screen = None
             if screen_active(params, d):  # the pairs training could use
                 screen = module.mask.detach().cpu().numpy() != 0
+            leads = self._order_leads(params, d)
             if self.order_start and params["equal_variances"]:
                 # the equal-variance mode's own top-down order (consistent under its assumption)
                 order = equal_variance_order(S, screen, required)
                 order_start = _chain_start(order, required, ctx.allowed)
-                if self._order_leads(params, d):  # the selected cut and the order (see above)
+                if leads:  # the selected cut and the order (see above)
                     starts = starts[:1]
                 starts.append(order_start)
-            if not self._order_leads(params, d):
+            if not leads:
                 count = min(self.random_starts, RANDOM_STARTS_NODES // d)
                 starts += _random_order_starts(d, count, ctx.seed, required, ctx.allowed)
             B = multi_start_order_search(
