@@ -38,7 +38,11 @@ def test_fit_leaves_global_rng_untouched(small_data):
     torch_state = torch.random.get_rng_state()
     np_state = np.random.get_state()
     StableDAGLearner(random_state=0, **FAST).fit(X)
-    StableDAGLearner(random_state=None, **FAST).fit(X)
+    with warnings.catch_warnings():
+        # an unseeded 200-epoch fit occasionally stops just above h_tol (about 1 seed in 60)
+        # and says so; the warning is not what is tested here, the global generators are
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        StableDAGLearner(random_state=None, **FAST).fit(X)
     assert torch.equal(torch_state, torch.random.get_rng_state())
     after = np.random.get_state()
     assert np_state[0] == after[0] and np.array_equal(np_state[1], after[1])
