@@ -46,6 +46,9 @@ SCREEN_FRACTION = 0.25
 SCREEN_Z = 2.0
 #: Most neighbours one node's forward selection picks.
 SCREEN_MAX_NEIGHBOURS = 100
+#: Largest local set of :func:`local_partial_correlation_pairs` (one inverse of this size
+#: a node).
+LOCAL_MAX_SET = 200
 # The partial correlations given all others are used only with this many spare samples.
 _MIN_SPARE_SAMPLES = 30
 
@@ -145,6 +148,76 @@ def partial_correlation_pairs(R, n_samples, z_cut=SCREEN_Z):
     return keep
 
 
+def local_partial_correlation_pairs(R, n_samples, neighbours, z_cut=SCREEN_Z):
+    """Pairs whose partial correlation given a node's local set has Fisher z above ``z_cut``.
+
+    The test of :func:`partial_correlation_pairs` within each node's
+    neighbourhood, for data too short for the inverse of all of ``R``. A
+    node's local set is its neighbours in ``neighbours`` and theirs (two
+    hops: a parent that forward selection missed is usually picked by a
+    shared child), at most ``n_samples - 31`` and :data:`LOCAL_MAX_SET` of
+    them (the first hop first, then the second hop by its correlation with
+    the node). The node's partial correlation with each member given the rest of
+    the set is tested. Conditioning on a shared child keeps spouses too, as
+    the global test does: the screen is meant to be a superset.
+
+    Parameters
+    ----------
+    R : ndarray of shape (d, d)
+        Correlation matrix.
+    n_samples : float
+        Sample size behind ``R``.
+    neighbours : ndarray of bool, shape (d, d)
+        Symmetric mask of the pairs found so far (forward selection).
+    z_cut : float, default=SCREEN_Z
+
+    Returns
+    -------
+    ndarray of bool, shape (d, d)
+        ``[j, i]`` True when ``i`` passed the test in ``j``'s local set (not symmetric).
+
+    Examples
+    --------
+    Two independent causes of one child: forward selection of the causes
+    alone finds only the child; given the child, the causes are dependent.
+
+    >>> import numpy as np
+    >>> from stabledag._screen import local_partial_correlation_pairs
+    >>> R = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.5, 0.5, 1.0]])
+    >>> nb = np.array([[0, 0, 1], [0, 0, 1], [1, 1, 0]], dtype=bool)
+    >>> local_partial_correlation_pairs(R, 500, nb).astype(int).tolist()
+    [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    """
+    d = R.shape[0]
+    neighbours = np.asarray(neighbours, dtype=bool)
+    keep = np.zeros((d, d), dtype=bool)
+    cap = int(min(LOCAL_MAX_SET, n_samples - _MIN_SPARE_SAMPLES - 1))
+    if cap < 1:
+        return keep
+    for j in range(d):
+        first = np.flatnonzero(neighbours[j])
+        if first.size > cap:  # the strongest first-hop neighbours
+            first = first[np.argsort(-np.abs(R[j, first]), kind="stable")[:cap]]
+        second = neighbours[first].any(axis=0)
+        second[j] = False
+        second[first] = False
+        second = np.flatnonzero(second)
+        order = np.argsort(-np.abs(R[j, second]), kind="stable")
+        local = np.concatenate(([j], first, second[order][: cap - first.size])).astype(np.intp)
+        if local.size < 2:
+            continue
+        try:
+            precision = np.linalg.inv(R[np.ix_(local, local)])
+        except np.linalg.LinAlgError:
+            continue
+        scale = np.sqrt(np.abs(np.diag(precision)))
+        partial = np.abs(precision[0, 1:]) / (scale[0] * scale[1:])
+        spare = n_samples - local.size - 1
+        z = np.arctanh(np.minimum(partial, 1.0 - 1e-12)) * math.sqrt(spare)
+        keep[j, local[1:][np.isfinite(z) & (z > z_cut)]] = True
+    return keep
+
+
 def screen_pairs(S, n_samples, *, fraction=SCREEN_FRACTION, z_cut=SCREEN_Z, gamma=None):
     """Symmetric mask of the pairs that may share an edge (see the module docstring).
 
@@ -187,8 +260,10 @@ def screen_pairs(S, n_samples, *, fraction=SCREEN_FRACTION, z_cut=SCREEN_Z, gamm
     R = _correlation(S)
     keep = forward_neighbourhoods(R, n_samples, fraction * penalty)
     partial = partial_correlation_pairs(R, n_samples, z_cut)
-    if partial is not None:
-        keep |= partial
+    if partial is None:  # too few rows for all of R: the same test within local sets
+        keep |= keep.T
+        partial = local_partial_correlation_pairs(R, n_samples, keep, z_cut)
+    keep |= partial
     keep |= keep.T
     np.fill_diagonal(keep, False)
     return keep
