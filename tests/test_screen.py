@@ -5,7 +5,14 @@ import pytest
 
 from stabledag import StableDAGLearner
 from stabledag._scores import GaussianBIC
-from stabledag._screen import forward_neighbourhoods, partial_correlation_pairs, screen_pairs
+from stabledag._scores import EBIC_GAMMA
+from stabledag._screen import (
+    SCREEN_FRACTION,
+    forward_neighbourhoods,
+    local_partial_correlation_pairs,
+    partial_correlation_pairs,
+    screen_pairs,
+)
 from stabledag._search import (
     admit_screened_out,
     improving_additions,
@@ -64,6 +71,43 @@ def test_screen_keeps_every_true_edge_on_sparse_graphs(seed, kind):
     keep = screen_pairs(S, n)
     assert not ((B != 0) & ~keep).any()
     assert keep.sum() < 0.6 * 40 * 39  # and it does screen
+
+
+def _forward_only(S, n):
+    d = S.shape[0]
+    R = S / np.sqrt(np.outer(np.diag(S), np.diag(S)))
+    penalty = 0.5 * np.log(n) + EBIC_GAMMA * np.log(d)
+    picked = forward_neighbourhoods(R, n, SCREEN_FRACTION * penalty)
+    return picked | picked.T
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_local_partial_correlations_recover_edges_when_rows_are_few(seed):
+    """With n <= d + 30 the global partial correlations are off; the local test restores
+    true edges that forward selection alone drops (it was forward selection alone)."""
+    S, n, B = _moments(d=100, seed=seed, n=100)
+    assert partial_correlation_pairs(S, n) is None
+    truth = np.triu((B != 0) | (B.T != 0))
+    forward = _forward_only(S, n)
+    keep = screen_pairs(S, n)
+    assert np.all(keep[forward])  # a superset of forward selection
+    dropped_before, dropped_now = (truth & ~forward).sum(), (truth & ~keep).sum()
+    assert dropped_before >= 10  # the setting is hard for forward selection
+    assert dropped_now <= 0.8 * dropped_before
+
+
+def test_local_test_is_not_used_with_enough_rows():
+    S, n, _ = _moments(d=40, seed=0, n=2000)
+    R = S / np.sqrt(np.outer(np.diag(S), np.diag(S)))
+    expected = _forward_only(S, n) | partial_correlation_pairs(R, n)
+    expected |= expected.T
+    assert np.array_equal(screen_pairs(S, n), expected)
+
+
+def test_local_sets_never_exceed_the_rows():
+    """Too few rows for any local set of two: nothing is tested, nothing breaks."""
+    R = np.eye(4)
+    assert not local_partial_correlation_pairs(R, 20, ~np.eye(4, dtype=bool)).any()
 
 
 def test_scan_over_candidates_is_the_full_scan_at_those_candidates():
