@@ -124,9 +124,10 @@ def test_learning_rate_check_ignores_a_budget_cut(sachs_est):
 
 
 def test_h_stalling(sachs):
-    """Steps far too large: h(W) stops falling though its weight grows (chaotic, so 3 seeds)."""
+    """Steps far too large: h(W) stops falling though its weight grows (chaotic, so 6 seeds:
+    with 8 stages some of them still reach h_tol)."""
     found = []
-    for seed in range(3):
+    for seed in range(6):
         est = _fit(sachs, learning_rate=1.0, random_state=seed)  # warns once if it stalls
         found += [m for m in _messages(est, ConvergenceWarning) if "it stalled" in m]
     assert found and all("lower learning_rate" in m for m in found)
@@ -156,7 +157,7 @@ def test_h_falling_but_unconverged_asks_for_more_stages(sachs_est):
     est = _with_stage_ends(sachs_est, [1e-1, 1e-2, 1e-3])
     assert _messages(est) == []
     (message,) = _messages(est, ConvergenceWarning)
-    assert "did not reach h_tol" in message and "3 of n_stages=5 stages" in message
+    assert "did not reach h_tol" in message and "3 of n_stages=8 stages" in message
     assert "Raise n_stages" in message and "stalled" not in message
 
 
