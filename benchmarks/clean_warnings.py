@@ -15,6 +15,7 @@ and first words, with the epochs, CPU seconds, SHD and class SHD of its graph. W
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -85,7 +86,9 @@ def markdown(records, command):
             f"| {np.median([r['epochs'] for r in rows]):.0f} "
             f"| {np.median([r['cpu'] for r in rows]):.1f} |"
         )
-    counts = Counter(w[: w.index(":") + 42] for r in records for w in r["warnings"])
+    counts = Counter(
+        re.sub(r"\d[\d.e+-]*", "#", w)[: w.index(":") + 46] for r in records for w in r["warnings"]
+    )
     lines += ["", "Warnings by first words:", ""]
     lines += [f"- {count} x `{text}`" for text, count in counts.most_common()] or ["- none"]
     return "\n".join(lines)
@@ -100,7 +103,16 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=3000)
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default="")
+    ap.add_argument("--report", metavar="JSON", help="no fits: the table of a stored run")
     args = ap.parse_args(argv)
+    if args.report:
+        with open(args.report) as fh:
+            stored = json.load(fh)
+        md = markdown(stored["records"], stored["command"])
+        with open(os.path.splitext(args.report)[0] + ".md", "w") as fh:
+            fh.write(md + "\n")
+        print(md)
+        return
     records = []
     for mode in args.modes.split(","):
         for kind in args.graphs.split(","):

@@ -10,7 +10,10 @@ Gaussian SEMs from ``benchmarks/_data.py`` on ER2, SF2 and ER4 graphs; seeds 0 a
 held-out seeds 100 and 101. For each dropped true edge ``i -> j`` the table also counts
 how many matter to the score: their gain ``n/2 log(s2(pa_j - i) / s2(pa_j))`` given the
 other true parents exceeds the extended-BIC penalty of one edge (such an edge is one the
-search would keep if it could see it). Writes ``benchmarks/results/screen_recall<tag>.{json,md}``.
+search would keep if it could see it). The screen CPU seconds of the run stored with this
+round (results/screen_recall.md) were measured with the BLAS threads free on a machine
+loaded with five other jobs: read them as indicative only (the d = 2000 ER2 screen alone took
+about 20 CPU s on a quieter machine). Writes ``benchmarks/results/screen_recall<tag>.{json,md}``.
 """
 
 import argparse
@@ -20,7 +23,9 @@ import os
 import sys
 import time
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # the CPU column is one thread's (it was not before)
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
