@@ -87,7 +87,9 @@ def markdown(records, command):
             f"| {np.median([r['cpu'] for r in rows]):.1f} |"
         )
     counts = Counter(
-        re.sub(r"\d[\d.e+-]*", "#", w)[: w.index(":") + 46] for r in records for w in r["warnings"]
+        re.sub(r"\d[\d.e+-]*", "#", w)[: w.index(":") + 46].rstrip(" ,;:_")
+        for r in records
+        for w in r["warnings"]
     )
     lines += ["", "Warnings by first words:", ""]
     lines += [f"- {count} x `{text}`" for text, count in counts.most_common()] or ["- none"]
