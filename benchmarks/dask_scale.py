@@ -2,6 +2,8 @@
 
     pip install ".[distributed]"
     python benchmarks/dask_scale.py --d 200 --n 2000 --workers 1,2
+    python benchmarks/dask_scale.py --d 1000 --n 4000 --resamples 2 --equal-variances \
+        --jobs stability --tag _d1000_ev
 
 A LocalCluster on the loopback interface, one thread per worker process (so that workers
 do not fight over BLAS threads), warmed up (every worker has imported stabledag and
@@ -9,9 +11,12 @@ torch). The data are scattered to the workers once (``client.scatter``, broadcas
 of being pickled into every task. Jobs, run with each number of workers in turn:
 
 * ``EdgeStability(StableDAGLearner(screen=...), n_resamples=R)``: R independent fits on
-  subsamples;
+  subsamples (half the rows each);
 * ``GridSearchCV(StableDAGLearner(...), {"lambda_sparse": [0.01, 0.02]}, cv=2,
   refit=False)``: 4 independent fits.
+
+``--jobs`` picks them; ``--equal-variances`` fits the equal-variance mode on raw data
+(``max_epochs="auto"`` by default, as the estimator).
 
 Each fit holds its own d x d arrays: a worker needs about
 ``StableDAGLearner``'s memory estimate (``stabledag.models.get_model("linear").memory_bytes``,
@@ -32,13 +37,25 @@ import _data  # noqa: E402
 
 
 def jobs(X, args):
+    from stabledag import StableDAGLearner
+
+    mode = {"standardize": False, "equal_variances": True} if args.equal_variances else {}
+    learner = StableDAGLearner(
+        screen=args.screen, max_epochs=args.max_epochs, random_state=0, **mode
+    )  # fmt: skip
+    chosen = {
+        "stability": f"EdgeStability {args.resamples} subsamples",
+        "grid": "GridSearchCV 2 settings x 2 folds",
+    }
+    names = {chosen[k] for k in args.jobs.split(",")}
+    return {name: job for name, job in _all_jobs(learner, X, args).items() if name in names}
+
+
+def _all_jobs(learner, X, args):
     from sklearn.model_selection import GridSearchCV
 
-    from stabledag import EdgeStability, StableDAGLearner
+    from stabledag import EdgeStability
 
-    learner = StableDAGLearner(
-        screen=args.screen, max_epochs=args.max_epochs, random_state=0
-    )  # fmt: skip
     return {
         f"EdgeStability {args.resamples} subsamples": lambda: EdgeStability(
             learner, n_resamples=args.resamples, n_jobs=-1, random_state=0
@@ -81,10 +98,16 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--resamples", type=int, default=4)
-    ap.add_argument("--max-epochs", type=int, default=5000)
+    ap.add_argument("--max-epochs", default="auto", help="an integer or auto")
+    ap.add_argument(
+        "--equal-variances", action="store_true", help="the equal-variance mode on raw data"
+    )
+    ap.add_argument("--jobs", default="stability,grid", help="stability, grid or both")
     ap.add_argument("--screen", default="auto")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
+    if args.max_epochs != "auto":
+        args.max_epochs = int(args.max_epochs)
     if args.screen in ("True", "False"):
         args.screen = args.screen == "True"
     warnings.simplefilter("ignore")

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from stabledag import StableDAGLearner
-from stabledag._scores import GaussianBIC
-from stabledag._scores import EBIC_GAMMA
+from stabledag._scores import EBIC_GAMMA, GaussianBIC
 from stabledag._screen import (
     SCREEN_FRACTION,
     forward_neighbourhoods,
