@@ -7,6 +7,7 @@ from stabledag import StableDAGLearner
 from stabledag._scores import EBIC_GAMMA, GaussianBIC
 from stabledag._screen import (
     SCREEN_FRACTION,
+    _correlation,
     forward_neighbourhoods,
     local_partial_correlation_pairs,
     partial_correlation_pairs,
@@ -74,7 +75,7 @@ def test_screen_keeps_every_true_edge_on_sparse_graphs(seed, kind):
 
 def _forward_only(S, n):
     d = S.shape[0]
-    R = S / np.sqrt(np.outer(np.diag(S), np.diag(S)))
+    R = _correlation(S)
     penalty = 0.5 * np.log(n) + EBIC_GAMMA * np.log(d)
     picked = forward_neighbourhoods(R, n, SCREEN_FRACTION * penalty)
     return picked | picked.T
@@ -97,7 +98,7 @@ def test_local_partial_correlations_recover_edges_when_rows_are_few(seed):
 
 def test_local_test_is_not_used_with_enough_rows():
     S, n, _ = _moments(d=40, seed=0, n=2000)
-    R = S / np.sqrt(np.outer(np.diag(S), np.diag(S)))
+    R = _correlation(S)
     expected = _forward_only(S, n) | partial_correlation_pairs(R, n)
     expected |= expected.T
     assert np.array_equal(screen_pairs(S, n), expected)

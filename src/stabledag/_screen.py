@@ -128,6 +128,13 @@ def forward_neighbourhoods(R, n_samples, min_gain, max_neighbours=SCREEN_MAX_NEI
     return picked
 
 
+def _partial_fisher_z(precision, spare):
+    """Fisher z of every partial correlation a precision matrix holds, ``spare`` dof."""
+    scale = np.sqrt(np.abs(np.diag(precision)))
+    partial = np.abs(precision / np.outer(scale, scale))
+    return np.arctanh(np.minimum(partial, 1.0 - 1e-12)) * math.sqrt(spare)
+
+
 def partial_correlation_pairs(R, n_samples, z_cut=SCREEN_Z):
     """Pairs whose partial correlation given all other variables has Fisher z above ``z_cut``.
 
@@ -149,9 +156,7 @@ def partial_correlation_pairs(R, n_samples, z_cut=SCREEN_Z):
         precision = np.linalg.inv(R)
     except np.linalg.LinAlgError:
         return None
-    scale = np.sqrt(np.abs(np.diag(precision)))
-    partial = np.abs(precision / np.outer(scale, scale))
-    z = np.arctanh(np.minimum(partial, 1.0 - 1e-12)) * math.sqrt(spare)
+    z = _partial_fisher_z(precision, spare)
     keep = np.isfinite(z) & (z > z_cut)
     np.fill_diagonal(keep, False)
     return keep
@@ -219,10 +224,7 @@ def local_partial_correlation_pairs(R, n_samples, neighbours, z_cut=SCREEN_Z):
             precision = np.linalg.inv(R[np.ix_(local, local)])
         except np.linalg.LinAlgError:
             continue
-        scale = np.sqrt(np.abs(np.diag(precision)))
-        partial = np.abs(precision[0, 1:]) / (scale[0] * scale[1:])
-        spare = n_samples - local.size - 1
-        z = np.arctanh(np.minimum(partial, 1.0 - 1e-12)) * math.sqrt(spare)
+        z = _partial_fisher_z(precision, n_samples - local.size - 1)[0, 1:]
         keep[j, local[1:][np.isfinite(z) & (z > z_cut)]] = True
     return keep
 
