@@ -179,6 +179,13 @@ STEPS = [
         "quick_args": ["--quick"],
     },
     {
+        "name": "knots_vs_n",
+        "title": "Spline knots against n: 5 fixed or knots_for(n)",
+        "script": "knots_vs_n.py",
+        "args": [],
+        "quick_args": ["--ns", "3000", "--ds", "10", "--seeds", "design"],
+    },
+    {
         "name": "nonlinear_df",
         "title": "Effective degrees of freedom of the random-feature BIC",
         "script": "nonlinear_df.py",
@@ -281,6 +288,7 @@ ORDER = (
     "reference_d50",
     "design_peers",
     "design_knots",
+    "knots_vs_n",
     "reference_notears",
     "disen_laplace",
     "disen_gumbel",

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from ._nonlinear_scores import N_KNOTS, SplineBIC
+from ._nonlinear_scores import SplineBIC
 
 __all__ = ["greedy_dag_search", "additive_search"]
 
@@ -239,7 +239,7 @@ def additive_search(
     allowed=None,
     required=None,
     equal_variances=False,
-    n_knots=N_KNOTS,
+    n_knots=None,
     pair_moves=True,
 ):
     """The lowest spline-BIC DAG over greedy searches from each start and the empty graph.
@@ -253,7 +253,9 @@ def additive_search(
         Prior-knowledge masks (required edges must be in every start).
     equal_variances : bool, default=False
         Score with one shared noise variance on the data's own scale.
-    n_knots : int, default=5
+    n_knots : int, optional
+        Spline knots per variable; default
+        :func:`~stabledag._nonlinear_scores.knots_for` the number of rows.
     pair_moves : bool, default=True
         Let the search add two parents to a node at once (see
         :func:`greedy_dag_search`).

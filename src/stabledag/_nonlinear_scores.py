@@ -21,9 +21,12 @@ from sklearn.preprocessing import SplineTransformer
 
 from ._scores import EBIC_GAMMA, MIN_VARIANCE, NodeScore
 
-__all__ = ["RandomFeatureBIC", "SplineBIC", "N_KNOTS"]
+__all__ = ["RandomFeatureBIC", "SplineBIC", "N_KNOTS", "knots_for"]
 
+# knots per variable up to KNOTS_ROWS rows (chosen at n = 1000: benchmarks/design_knots.py);
+# beyond, knots_for grows them at the sieve rate n^(1/5) of cubic splines
 N_KNOTS = 5
+KNOTS_ROWS = 1000
 # moment tables of at most this many entries (third moments: (k d + d) d^2 with k basis
 # functions per column); above it the product columns are formed from the rows per call
 MOMENT_ENTRIES = 2**24
@@ -136,6 +139,34 @@ class RandomFeatureBIC(NodeScore):
         return sum(self.node_cost(j, np.flatnonzero(B[:, j])) for j in range(self.n_nodes))
 
 
+def knots_for(n_samples):
+    """Spline knots per variable for ``n_samples`` rows.
+
+    ``N_KNOTS`` (5) up to ``KNOTS_ROWS`` (1000) rows, then growing as
+    :math:`n^{1/5}`, the rate at which a cubic spline's bias and variance
+    stay balanced: 6 knots at 3,000 rows, 8 at 10,000, 13 at 100,000. With
+    a fixed number of knots the misfit of each function is the same at any
+    ``n`` while the BIC's price of a parent grows only as ``log n``, so with
+    many rows extra parents are let in to absorb the misfit
+    (``benchmarks/knots_vs_n.py``).
+
+    Parameters
+    ----------
+    n_samples : int
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from stabledag._nonlinear_scores import knots_for
+    >>> [knots_for(n) for n in (500, 1000, 3000, 10000, 100000)]
+    [5, 5, 6, 8, 13]
+    """
+    return max(N_KNOTS, int(math.floor(N_KNOTS * (n_samples / KNOTS_ROWS) ** 0.2 + 0.5)))
+
+
 def _spline_blocks(Z, n_knots):
     """Per-column spline bases, centred and orthonormalized; list of (n, k_i) arrays."""
     blocks = []
@@ -184,9 +215,10 @@ class SplineBIC(NodeScore):
     ----------
     Z : ndarray of shape (n_samples, d)
         Data.
-    n_knots : int, default=5
+    n_knots : int, optional
         Knots per variable (at quantiles); each parent brings
-        ``n_knots + 1`` basis functions.
+        ``n_knots + 1`` basis functions. Default: :func:`knots_for` the
+        number of rows (5 up to 1,000 rows).
     equal_variances : bool, default=False
     interactions : bool, default=True
         Include the pairwise products of parents.
@@ -203,14 +235,15 @@ class SplineBIC(NodeScore):
     True
     """
 
-    def __init__(self, Z, n_knots=N_KNOTS, equal_variances=False, interactions=True):
+    def __init__(self, Z, n_knots=None, equal_variances=False, interactions=True):
         Z = np.asarray(Z, dtype=np.float64)
         super().__init__(Z.shape[0], Z.shape[1], equal_variances)
+        self.n_knots = knots_for(Z.shape[0]) if n_knots is None else int(n_knots)
         self.interactions = bool(interactions)
         scale = Z.std(axis=0)
         standardized = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
         target = Z - Z.mean(axis=0) if equal_variances else standardized
-        blocks = _spline_blocks(standardized, n_knots)
+        blocks = _spline_blocks(standardized, self.n_knots)
         self.sizes = np.array([block.shape[1] for block in blocks])
         offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self._columns = [np.arange(a, b) for a, b in zip(offsets[:-1], offsets[1:])]
