@@ -131,7 +131,8 @@ def main(argv=None):
     for r in rows:
         cells = " | ".join(str(r[c]) for c in COLUMNS)
         lines.append(f"| {r['generator']} | {r['seed']} | {cells} |")
-    lines.append("| all | sum | " + " | ".join(str(sum(r[c] for r in rows)) for c in COLUMNS) + " |")
+    sums = " | ".join(str(sum(r[c] for r in rows)) for c in COLUMNS)
+    lines.append(f"| all | sum | {sums} |")
     md = "\n".join(lines) + "\n"
     print("\n" + md)
     os.makedirs(args.out_dir, exist_ok=True)
