@@ -289,6 +289,35 @@ def test_equal_variance_mlp_fits_the_continuous_model_and_lets_the_search_compet
     assert is_dag(est.predict_graph())
 
 
+def test_equal_variance_mlp_searches_from_the_continuous_fits_dag(monkeypatch):
+    """The search starts from the thresholded DAG too; its result is the graph (issue 20).
+
+    Before, the search ran from the empty graph only and the random-feature BIC chose
+    between its DAG and the thresholded one (design seeds: SHD summed 141 against 114).
+    """
+    from stabledag import mlp
+    from stabledag._nonlinear_scores import SplineBIC
+
+    seen = []
+    search = mlp.additive_search
+
+    def spy_search(Z, starts, **kwargs):
+        found = search(Z, starts, **kwargs)
+        seen.append(([np.asarray(s, bool).copy() for s in starts], Z, kwargs, found))
+        return found
+
+    monkeypatch.setattr(mlp, "additive_search", spy_search)
+    X, _ = _chain()
+    est = _short_fit(X, equal_variances=True, random_state=0)
+    [(starts, Z, kwargs, found)] = seen
+    assert len(starts) == 1 and is_dag(starts[0]) and kwargs["equal_variances"]
+    np.testing.assert_array_equal(est.predict_graph() != 0, found)
+    # the lower equal-variance spline BIC of the searches from the empty graph and from it
+    score = SplineBIC(Z, equal_variances=True)
+    alone = search(Z, [], equal_variances=True)
+    assert score.graph_cost(found) <= score.graph_cost(alone) + 1e-9
+
+
 def test_network_fit_on_many_rows_uses_bounded_mini_batches(monkeypatch):
     """Past NETWORK_BATCH_ROWS training rows the steps see bounded batches (issue 20, speed).
 
