@@ -20,7 +20,9 @@ taken, and these graphs are scored against the truth:
   equal-variance spline BIC.
 
 ``fit`` is the estimator's own graph (with this code: ``search from B``). Directed SHD;
-writes ``<out-dir>/design_ev_search_start.{md,json}``.
+writes ``<out-dir>/design_ev_search_start<tag>.{md,json}``. The rule was chosen on the
+design seeds; ``--seeds 200,201,202,203 --tag _eval`` is the held-out check (the
+``previous`` column is the old rule on the same continuous fits).
 """
 
 import argparse
@@ -94,6 +96,7 @@ def main(argv=None):
     ap.add_argument("--seeds", default=",".join(map(str, nld.DESIGN_SEEDS)))
     ap.add_argument("--d", type=int, default=10)
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
+    ap.add_argument("--tag", default="", help="suffix of the output files (e.g. _eval)")
     args = ap.parse_args(argv)
     import torch
 
@@ -119,10 +122,11 @@ def main(argv=None):
                 row[name] = int(_metrics.shd(B, np.asarray(graphs[name], dtype=int)))
             rows.append(row)
             print(row, flush=True)
+    tag = f" --tag {args.tag}" if args.tag else ""
     lines = [
         "Directed SHD of each candidate graph of the equal-variance MLP (raw data, n = 1000, "
-        f"d = {args.d}, design seeds {args.seeds}). Command: `python "
-        f"benchmarks/design_ev_search_start.py --seeds {args.seeds} --d {args.d}` "
+        f"d = {args.d}, seeds {args.seeds}). Command: `python "
+        f"benchmarks/design_ev_search_start.py --seeds {args.seeds} --d {args.d}{tag}` "
         f"({(time.perf_counter() - t0) / 60:.1f} min, one thread).",
         "",
         "| generator | seed | " + " | ".join(COLUMNS) + " |",
@@ -136,9 +140,10 @@ def main(argv=None):
     md = "\n".join(lines) + "\n"
     print("\n" + md)
     os.makedirs(args.out_dir, exist_ok=True)
-    with open(os.path.join(args.out_dir, "design_ev_search_start.md"), "w") as f:
+    base = os.path.join(args.out_dir, f"design_ev_search_start{args.tag}")
+    with open(base + ".md", "w") as f:
         f.write(md)
-    with open(os.path.join(args.out_dir, "design_ev_search_start.json"), "w") as f:
+    with open(base + ".json", "w") as f:
         json.dump(rows, f, indent=1)
     return 0
 
