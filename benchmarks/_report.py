@@ -493,3 +493,17 @@ def plot(runs, info, path, key="shd_cpdag"):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def write_outputs(out_dir, name, md, rows):
+    """Print ``md`` and write ``<out_dir>/<name>.md`` and ``<name>.json`` (``rows``)."""
+    import json
+    import os
+
+    print("\n" + md)
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, name)
+    with open(base + ".md", "w") as f:
+        f.write(md)
+    with open(base + ".json", "w") as f:
+        json.dump(rows, f, indent=1)

@@ -26,7 +26,6 @@ design seeds; ``--seeds 200,201,202,203 --tag _eval`` is the held-out check (the
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -40,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _metrics  # noqa: E402
 import _nonlinear_data as nld  # noqa: E402
+import _report  # noqa: E402
 
 COLUMNS = (
     "fit",
@@ -138,13 +138,7 @@ def main(argv=None):
     sums = " | ".join(str(sum(r[c] for r in rows)) for c in COLUMNS)
     lines.append(f"| all | sum | {sums} |")
     md = "\n".join(lines) + "\n"
-    print("\n" + md)
-    os.makedirs(args.out_dir, exist_ok=True)
-    base = os.path.join(args.out_dir, f"design_ev_search_start{args.tag}")
-    with open(base + ".md", "w") as f:
-        f.write(md)
-    with open(base + ".json", "w") as f:
-        json.dump(rows, f, indent=1)
+    _report.write_outputs(args.out_dir, f"design_ev_search_start{args.tag}", md, rows)
     return 0
 
 

@@ -15,7 +15,6 @@ datasets got better or worse. Writes ``<out-dir>/knots_vs_n.{md,json}``.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _metrics  # noqa: E402
 import _nonlinear_data as nld  # noqa: E402
+import _report  # noqa: E402
 
 SEED_SETS = {"design": nld.DESIGN_SEEDS, "eval": nld.EVAL_SEEDS}
 
@@ -41,7 +41,7 @@ def _row(B, G, seconds):
     }
 
 
-def run(ns, ds, seed_sets):
+def run(ns, ds, seed_sets, equal_variances=False):
     """One row per dataset: both knot settings' SHDs and CPU seconds."""
     from stabledag._additive import additive_search
     from stabledag._nonlinear_scores import N_KNOTS, knots_for
@@ -53,12 +53,13 @@ def run(ns, ds, seed_sets):
                 for seed in SEED_SETS[label]:
                     for gen in nld.GENERATORS:
                         X, B = nld.simulate(gen, d, seed, n)
-                        Z = _metrics.standardize(X)
+                        Z = X if equal_variances else _metrics.standardize(X)
                         row = {"seeds": label, "generator": gen, "d": d, "n": n, "seed": seed}
                         row["knots"] = knots_for(n)
                         for key, k in (("fixed", N_KNOTS), ("default", None)):
                             t = time.process_time()
-                            G = np.asarray(additive_search(Z, [], n_knots=k), dtype=bool)
+                            G = additive_search(Z, [], equal_variances=equal_variances, n_knots=k)
+                            G = np.asarray(G, dtype=bool)
                             row[key] = _row(B, G, time.process_time() - t)
                         rows.append(row)
                         print(row, flush=True)
@@ -112,26 +113,29 @@ def main(argv=None):
     ap.add_argument("--seeds", default="design,eval", help="comma-separated: design,eval")
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default="")
+    ap.add_argument(
+        "--equal-variances",
+        action="store_true",
+        help="the equal-variance search (one shared variance) on the raw data",
+    )
     args = ap.parse_args(argv)
     ns = [int(v) for v in args.ns.split(",")]
     ds = [int(v) for v in args.ds.split(",")]
     t0 = time.perf_counter()
-    rows = run(ns, ds, args.seeds.split(","))
+    rows = run(ns, ds, args.seeds.split(","), args.equal_variances)
+    mode = "--equal-variances " if args.equal_variances else ""
     head = (
-        "`additive_search(Z, [], n_knots=k)` alone on standardized nonlinear data (ER2), "
+        "`additive_search(Z, [], n_knots=k)` alone on nonlinear data (ER2; "
+        + ("raw, one shared variance" if args.equal_variances else "standardized")
+        + "), "
         "5 knots against the default `knots_for(n)`; design seeds 100-103 (the rule was "
         "chosen after looking at them), evaluation seeds 200-203. Command: `python "
-        f"benchmarks/knots_vs_n.py --ns {args.ns} --ds {args.ds} --seeds {args.seeds}` "
+        f"benchmarks/knots_vs_n.py {mode}--ns {args.ns} --ds {args.ds} --seeds {args.seeds}"
+        f"{' --tag ' + args.tag if args.tag else ''}` "
         f"({(time.perf_counter() - t0) / 60:.1f} min, one thread).\n\n"
     )
     md = head + table(rows)
-    print("\n" + md)
-    os.makedirs(args.out_dir, exist_ok=True)
-    base = os.path.join(args.out_dir, f"knots_vs_n{args.tag}")
-    with open(base + ".md", "w") as f:
-        f.write(md)
-    with open(base + ".json", "w") as f:
-        json.dump(rows, f, indent=1)
+    _report.write_outputs(args.out_dir, f"knots_vs_n{args.tag}", md, rows)
     return 0
 
 
