@@ -80,9 +80,9 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         runs (measured in ``benchmarks/README.md``: there it never improved
         the search's graph and cost 100-1000 times as much). With
         ``equal_variances=True`` the continuous MLP is fitted, thresholded
-        by a random-feature BIC, and the search's graph replaces the
-        thresholded one when that BIC prefers it (the least-squares MLP
-        found better graphs than the search on the reference data). With
+        by a random-feature BIC, and the search (one shared noise variance)
+        runs from that thresholded DAG and from the empty graph, the result
+        of lower spline BIC being the graph. With
         ``refine=False`` the continuous MLP alone picks the graph. Use the
         unit-free mode for standardized data or data in arbitrary units,
         ``standardize=False, equal_variances=True`` for raw data sharing
@@ -229,8 +229,8 @@ class StableDAGLearner(DensityMixin, BaseEstimator):
         model (:mod:`stabledag._search`), started from the DAGs of several
         thresholds of the learned weights; the lowest-BIC result is kept.
         MLP model: the graph is the spline-model search's (see ``model``;
-        with ``equal_variances=True`` the search's graph competes with the
-        thresholded one) and ``threshold`` is not used in the unit-free
+        with ``equal_variances=True`` the search also starts from the
+        thresholded DAG) and ``threshold`` is not used in the unit-free
         mode; ``refine=False`` (and any ``lambda_disen > 0``, whose learned
         directions the search's Gaussian scores cannot see) fits the
         continuous MLP and thresholds it instead.
